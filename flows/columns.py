@@ -1,0 +1,84 @@
+"""The dataset contract: Arrow schemas of articles/ and rejects/, and rows built from results.
+
+This is the one definition of the output columns. The writer, the validation suite and the
+tests all read it from here; the README documents it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import pyarrow as pa
+
+from transforms.document import Article, Rejected
+
+ARTIFACT_TYPE = pa.struct(
+    [
+        pa.field("kind", pa.string()),
+        pa.field("text", pa.string()),
+        pa.field("start", pa.int32()),
+        pa.field("end", pa.int32()),
+        pa.field("language", pa.string()),
+    ]
+)
+
+# (name, type, nullable, description)
+ARTICLE_COLUMNS: tuple[tuple[str, pa.DataType, bool, str], ...] = (
+    ("doc_id", pa.string(), False, "stable id: first 32 hex digits of the SHA-256 of the raw file"),
+    ("source_path", pa.string(), False, "path relative to the input folder, '/' separators"),
+    ("title", pa.string(), True, "headline, where the document has one"),
+    ("url", pa.string(), True, "the article's own URL"),
+    ("domain", pa.string(), True, "host of url without 'www.'"),
+    ("published_date", pa.date32(), True, "publication date from the header or byline"),
+    ("language", pa.string(), False, "ISO 639-1 code of the body ('und' when it cannot be told)"),
+    ("language_confidence", pa.float64(), True, "langdetect probability (or script share), 0-1"),
+    ("text", pa.string(), False, "cleaned body: paragraphs joined by a blank line"),
+    ("boilerplate", pa.list_(pa.string()), True, "lines removed as boilerplate, for audit"),
+    ("mojibake_fixed", pa.bool_(), True, "whether repair undid an encoding error (mojibake)"),
+    ("translation_artifacts", pa.list_(ARTIFACT_TYPE), True,
+     "untranslated fragments: kind, text, start/end offsets in text, language"),
+    ("n_words", pa.int32(), False, "words in text (CJK characters count in pairs)"),
+    ("n_chars", pa.int32(), False, "characters in text"),
+    ("boilerplate_reasons", pa.list_(pa.string()), True,
+     "reason code of each boilerplate line, in the same order"),
+    ("encoding", pa.string(), True, "encoding the raw file was decoded with"),
+    ("repairs", pa.list_(pa.string()), True, "ftfy steps applied to the text"),
+)  # fmt: skip
+
+REJECT_COLUMNS: tuple[tuple[str, pa.DataType, bool, str], ...] = (
+    ("source_path", pa.string(), False, "path relative to the input folder, '/' separators"),
+    ("reason", pa.string(), False, "why the input is not an article (reason code)"),
+    ("stage", pa.string(), False, "read, decode, clean or validate"),
+    ("detail", pa.string(), True, "more about the reason"),
+    ("doc_id", pa.string(), True, "id of the raw bytes, where they could be read"),
+)
+
+
+def _schema(columns: tuple[tuple[str, pa.DataType, bool, str], ...]) -> pa.Schema:
+    return pa.schema(
+        [
+            pa.field(name, kind, nullable=nullable, metadata={"description": description})
+            for name, kind, nullable, description in columns
+        ]
+    )
+
+
+ARTICLE_SCHEMA = _schema(ARTICLE_COLUMNS)
+REJECT_SCHEMA = _schema(REJECT_COLUMNS)
+
+
+def article_row(article: Article) -> dict[str, Any]:
+    return dataclasses.asdict(article)  # nested Artifact dataclasses become dicts too
+
+
+def reject_row(rejected: Rejected) -> dict[str, Any]:
+    return dataclasses.asdict(rejected)
+
+
+def articles_table(articles: list[Article]) -> pa.Table:
+    return pa.Table.from_pylist([article_row(a) for a in articles], schema=ARTICLE_SCHEMA)
+
+
+def rejects_table(rejects: list[Rejected]) -> pa.Table:
+    return pa.Table.from_pylist([reject_row(r) for r in rejects], schema=REJECT_SCHEMA)

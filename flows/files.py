@@ -1,0 +1,163 @@
+"""File I/O of the flow: listing and reading inputs, writing Parquet, publishing a run.
+
+Publishing is atomic. Each run writes a complete snapshot under OUTPUT/.runs/<run_id>/ and
+then swaps one symlink, OUTPUT/current, to point at it. OUTPUT/articles, OUTPUT/rejects and
+OUTPUT/validation are fixed relative links into current/, so readers always see one whole run:
+the previous one until the swap, the new one after it. A run that fails (or is killed) before
+the swap leaves the published dataset as it was.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import json
+import os
+import shutil
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+RUNS_DIR = ".runs"
+CURRENT = "current"
+PUBLISHED_DIRS = ("articles", "rejects", "validation")
+LOCK_FILE = ".lock"
+KEEP_RUNS = 2  # the published run and the one before it
+READ_ATTEMPTS = 3
+# Errors that another attempt will not cure: the file is gone, a folder, or forbidden.
+_PERMANENT = (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError)
+
+
+class OutputLocked(RuntimeError):
+    """Another run is writing to the same output folder."""
+
+
+@dataclass(frozen=True)
+class ReadResult:
+    """A file's bytes, or why they could not be read."""
+
+    source_path: str
+    raw: bytes | None
+    error: str | None = None
+
+
+def list_inputs(root: Path) -> list[str]:
+    """Every file under `root`, recursively, as sorted '/'-separated relative paths.
+
+    Symlinked folders are not entered (no loops); a symlinked file is listed only when it
+    points inside `root`.
+    """
+    root = root.resolve()
+    found: list[str] = []
+    for folder, dirs, files in os.walk(root, followlinks=False):
+        dirs.sort()
+        for name in files:
+            path = Path(folder) / name
+            if path.is_symlink():
+                target = path.resolve()
+                if not (target.is_file() and target.is_relative_to(root)):
+                    continue
+            found.append(path.relative_to(root).as_posix())
+    return sorted(found)
+
+
+def read_input(root: Path, source_path: str) -> ReadResult:
+    """Read one input file, retrying transient errors; permanent ones become a reason."""
+    path = root / source_path
+    for attempt in range(1, READ_ATTEMPTS + 1):
+        try:
+            return ReadResult(source_path, path.read_bytes())
+        except _PERMANENT as err:
+            return ReadResult(source_path, None, f"{type(err).__name__}: {err.strerror or err}")
+        except OSError as err:
+            if attempt == READ_ATTEMPTS:
+                return ReadResult(source_path, None, f"{type(err).__name__}: {err.strerror or err}")
+            time.sleep(0.1 * attempt)
+    raise AssertionError("unreachable")
+
+
+def write_parquet(table: pa.Table, path: Path) -> None:
+    """Write a zstd-compressed Parquet file that DuckDB, polars, pandas and Spark read as is."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(table, path, compression="zstd", row_group_size=50_000)
+
+
+def write_json(data: Any, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False, default=str), encoding="utf-8")
+
+
+def new_run_dir(output: Path, run_id: str) -> Path:
+    run_dir = output / RUNS_DIR / run_id
+    run_dir.mkdir(parents=True, exist_ok=False)
+    for name in PUBLISHED_DIRS:
+        (run_dir / name).mkdir()
+    return run_dir
+
+
+def publish(output: Path, run_dir: Path) -> None:
+    """Make `run_dir` the published dataset with one atomic rename, then prune old runs."""
+    _ensure_fixed_links(output)
+    link = output / CURRENT
+    temporary = output / f".{CURRENT}.{run_dir.name}"
+    with contextlib.suppress(FileNotFoundError):
+        temporary.unlink()
+    temporary.symlink_to(Path(RUNS_DIR) / run_dir.name)
+    os.replace(temporary, link)
+    _fsync_dir(output)
+    _prune_runs(output, keep=run_dir.name)
+
+
+def published_run(output: Path) -> Path | None:
+    link = output / CURRENT
+    return link.resolve() if link.is_symlink() else None
+
+
+def _ensure_fixed_links(output: Path) -> None:
+    """articles -> current/articles, etc. A real folder left by an older layout is moved aside."""
+    for name in PUBLISHED_DIRS:
+        path = output / name
+        if path.is_symlink():
+            continue
+        if path.exists():
+            path.rename(output / f"{name}.old-{int(time.time())}")
+        path.symlink_to(Path(CURRENT) / name)
+
+
+def _prune_runs(output: Path, keep: str) -> None:
+    runs = sorted((output / RUNS_DIR).iterdir(), key=lambda p: p.stat().st_mtime, reverse=True)
+    survivors = {keep} | {p.name for p in runs[:KEEP_RUNS]}
+    for run in runs:
+        if run.name not in survivors:
+            shutil.rmtree(run, ignore_errors=True)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def output_lock(output: Path) -> Iterator[None]:
+    """Hold the output folder for one run; a second run at the same time is refused."""
+    output.mkdir(parents=True, exist_ok=True)
+    with open(output / LOCK_FILE, "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as err:
+            if err.errno in (errno.EAGAIN, errno.EACCES):
+                raise OutputLocked(f"another run is writing to {output}; try again when it ends") from err
+            raise
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

@@ -1,0 +1,300 @@
+"""Translation artifacts: fragments of the source language left in a machine translation.
+
+Three kinds, each with its span in the text (Python str offsets):
+
+- ``untranslated_segment``: several words in another language ("[accord de libre-échange]",
+  "По словам губернатора", "真是太壮观了");
+- ``untranslated_word``: one word left over ("Kuitenkin", "ayuntamiento");
+- ``glued_words``: two words run together by the translation ("theNorth", "theplans").
+
+Detection looks below the document level, word by word, because langdetect cannot judge a word
+or a short clause. Two signals are used:
+
+1. Script: a run of letters in another script than the body's (Cyrillic, Han, Arabic, …
+   inside a Latin-script article). Its language comes from the script and, where a script
+   serves several languages, from word frequencies.
+2. Word frequencies (wordfreq) for English bodies, the target of the translations: a word that
+   English does not use but another language uses often is foreign. Runs of foreign words
+   make a segment; a single word needs stronger evidence.
+
+Proper nouns are not artifacts: a capitalised word inside a sentence is taken as a name
+(Bundestag, Sejm, Gosuslugi), and a capitalised word at the start of a sentence only counts when
+it is one of the other language's common words (an adverb like "Kuitenkin", not "Finistère").
+Glued words are told apart from real camel case (iPhone, McDonald, YouTube) by requiring both
+halves to be common English words and the whole to be unknown to English.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from wordfreq import get_frequency_dict
+
+from transforms.lines import count_words
+
+SEGMENT = "untranslated_segment"
+WORD = "untranslated_word"
+GLUED = "glued_words"
+
+# Languages a foreign Latin-script word is checked against (wordfreq "small" lists).
+LATIN_CANDIDATES: tuple[str, ...] = (
+    "de", "es", "fr", "it", "pt", "nl", "pl", "fi", "tr", "sv", "da", "nb", "cs", "ro", "hu",
+    "id", "ca", "sk",
+)  # fmt: skip
+# Zipf thresholds (log10 of frequency per billion words; 3 = once per million words).
+FOREIGN_MIN_ZIPF = 3.0  # the word is in common use in the other language
+FOREIGN_MARGIN = 2.0  # ... and that much more common there than in English
+RARE_IN_ENGLISH = 2.0  # below this, English hardly uses the word
+WORD_MIN_ZIPF = 3.5  # a lone foreign word must be this common in its language
+WORD_MARGIN = 2.5
+SENTENCE_START_MIN_ZIPF = 4.5  # a capitalised sentence opener must be a very common word
+GLUE_PART_MIN_ZIPF = 3.5
+MIN_SCRIPT_RUN_CHARS = 2
+
+# English words that machine translation glues onto the next lower-case word ("theplans").
+# "a" and "an" are left out: too many rare English words start with them (aright, anew).
+GLUE_PREFIXES: tuple[str, ...] = (
+    "the", "of", "and", "to", "in", "on", "at", "for", "with", "from", "by", "its", "their",
+    "his", "her", "this", "that", "our",
+)  # fmt: skip
+
+# Scripts other than Latin, with the languages that write them.
+_SCRIPTS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("cyrillic", "\u0400-\u04ff", ("ru", "uk", "bg", "mk")),
+    ("greek", "\u0370-\u03ff", ("el",)),
+    ("arabic", "\u0600-\u06ff\u0750-\u077f", ("ar", "fa", "ur")),
+    ("hebrew", "\u0590-\u05ff", ("he",)),
+    ("devanagari", "\u0900-\u097f", ("hi",)),
+    ("thai", "\u0e00-\u0e7f", ("th",)),
+    ("hangul", "\uac00-\ud7af\u1100-\u11ff", ("ko",)),
+    ("kana", "\u3040-\u30ff", ("ja",)),
+    ("han", "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff", ("zh",)),
+)
+_SCRIPT_RUN = {
+    name: re.compile(rf"[{chars}]+(?:[\s\-'’·]*[{chars}]+)*") for name, chars, _ in _SCRIPTS
+}
+_SCRIPT_LANGS = {name: langs for name, _, langs in _SCRIPTS}
+_LATIN_LETTER = re.compile(r"[A-Za-z\u00c0-\u024f]")
+_TOKEN = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
+_SKIP_SPANS = re.compile(r"https?://\S+|www\.\S+|\S+@\S+|[#@]\w+")
+_BRACKETS = re.compile(r"\[([^\[\]]{3,200})\]|\(([^()]{3,200})\)")
+_CAMEL_GLUE = re.compile(r"\b([a-z]{2,})([A-Z][a-z]{2,})\b")
+_SENTENCE_START = re.compile(r"(^|[.!?:;«»\"“”(\[]\s*|\n\s*)$")
+
+
+@dataclass(frozen=True)
+class Artifact:
+    """One translation artifact: `text` is `body[start:end]`."""
+
+    kind: str
+    text: str
+    start: int
+    end: int
+    language: str | None
+
+
+@dataclass(frozen=True)
+class _Token:
+    text: str
+    start: int
+    end: int
+    foreign: str | None  # language the word leans to, if any
+    strong: bool  # English hardly uses the word
+
+
+@lru_cache(maxsize=None)
+def _frequencies(language: str, wordlist: str) -> dict[str, float]:
+    return get_frequency_dict(language, wordlist)
+
+
+def zipf(word: str, language: str) -> float:
+    """Zipf frequency of a lower-case word (0 when unknown); a hyphenated word scores as its
+    rarest part, as wordfreq would.
+
+    >>> zipf("libre-échange", "fr") > 3 > zipf("libre-échange", "en")
+    True
+    """
+    if "-" in word:
+        return min(zipf(part, language) for part in word.split("-") if part)
+    wordlist = "large" if language == "en" else "small"
+    freq = _frequencies(language, wordlist).get(word, 0.0)
+    return round(math.log10(freq) + 9, 2) if freq > 0 else 0.0
+
+
+def find_artifacts(text: str, body_language: str) -> list[Artifact]:
+    """Translation artifacts in `text`, sorted by position.
+
+    >>> [(a.kind, a.text, a.language) for a in find_artifacts(
+    ...     "Kuitenkin, the talks [accord de libre-échange] will resume in theNorth.", "en")]
+    [('untranslated_word', 'Kuitenkin', 'fi'), ('untranslated_segment', 'accord de libre-échange', 'fr'), ('glued_words', 'theNorth', None)]
+    """
+    found = _foreign_script_runs(text)
+    if body_language == "en":
+        taken = [(a.start, a.end) for a in found]
+        found += _foreign_latin_words(text, taken)
+        found += _glued_words(text)
+    return _without_overlaps(found)
+
+
+def _main_script(text: str) -> str:
+    counts = {name: len(re.findall(f"[{chars}]", text)) for name, chars, _ in _SCRIPTS}
+    counts["latin"] = len(_LATIN_LETTER.findall(text))
+    if counts["kana"] or counts["han"]:
+        counts["han"] += counts.pop("kana")  # Japanese mixes both; treat CJK as one script
+    return max(counts, key=lambda name: counts[name])
+
+
+def _foreign_script_runs(text: str) -> list[Artifact]:
+    main = _main_script(text)
+    out: list[Artifact] = []
+    for name, pattern in _SCRIPT_RUN.items():
+        if name == main or (main == "han" and name == "kana"):
+            continue
+        for match in pattern.finditer(text):
+            run = match.group()
+            if len(run) < MIN_SCRIPT_RUN_CHARS or _all_capitalised_names(run):
+                continue
+            words = count_words(run)
+            language = _script_language(name, run, text)
+            kind = SEGMENT if words >= 2 else WORD
+            out.append(Artifact(kind, run, match.start(), match.end(), language))
+    return out
+
+
+def _all_capitalised_names(run: str) -> bool:
+    """"Александр Фомин" after a transliteration is a name, not a left-over clause."""
+    words = run.split()
+    return len(words) <= 3 and all(w[:1].isupper() for w in words)
+
+
+def _script_language(script: str, run: str, text: str) -> str:
+    languages = _SCRIPT_LANGS[script]
+    if script == "han" and re.search(r"[\u3040-\u30ff]", text):
+        return "ja"
+    if len(languages) == 1:
+        return languages[0]
+    words = [w.casefold() for w in _TOKEN.findall(run)]
+    return max(languages, key=lambda lang: sum(zipf(w, lang) for w in words))
+
+
+def _tokens(text: str, taken: list[tuple[int, int]]) -> list[_Token]:
+    skip = [m.span() for m in _SKIP_SPANS.finditer(text)] + taken
+    tokens = []
+    for match in _TOKEN.finditer(text):
+        start, end = match.span()
+        if any(a < end and start < b for a, b in skip) or not _LATIN_LETTER.search(match.group()):
+            continue
+        word = match.group()
+        lowered = word.casefold()
+        english = zipf(lowered, "en")
+        best_lang, best = None, 0.0
+        for lang in LATIN_CANDIDATES:
+            score = zipf(lowered, lang)
+            if score > best:
+                best_lang, best = lang, score
+        leans = best >= FOREIGN_MIN_ZIPF and best - english >= FOREIGN_MARGIN
+        if leans and word[:1].isupper() and not _starts_sentence(text, start):
+            leans = False  # a name inside a sentence
+        tokens.append(
+            _Token(word, start, end, best_lang if leans else None, leans and english < RARE_IN_ENGLISH)
+        )
+    return tokens
+
+
+def _starts_sentence(text: str, start: int) -> bool:
+    return bool(_SENTENCE_START.search(text[max(0, start - 3) : start]))
+
+
+def _foreign_latin_words(text: str, taken: list[tuple[int, int]]) -> list[Artifact]:
+    tokens = _tokens(text, taken)
+    out: list[Artifact] = []
+    run: list[_Token] = []
+    for token in [*tokens, None]:
+        if token is not None and token.foreign and (not run or _adjacent(text, run[-1], token)):
+            run.append(token)
+            continue
+        if run:
+            artifact = _judge_run(text, run)
+            if artifact:
+                out.append(artifact)
+        run = [token] if token is not None and token.foreign else []
+    return [_widen_to_brackets(text, a) for a in out]
+
+
+def _adjacent(text: str, left: _Token, right: _Token) -> bool:
+    """Only spaces between two tokens: punctuation ends a clause."""
+    return text[left.end : right.start].strip() == ""
+
+
+def _judge_run(text: str, run: list[_Token]) -> Artifact | None:
+    strong = [t for t in run if t.strong]
+    if not strong:
+        return None
+    language = max(
+        {t.foreign for t in run if t.foreign},
+        key=lambda lang: sum(zipf(t.text.casefold(), lang) for t in run),
+    )
+    start, end = run[0].start, run[-1].end
+    if len(run) >= 2:
+        return Artifact(SEGMENT, text[start:end], start, end, language)
+    token = run[0]
+    lowered = token.text.casefold()
+    english, foreign = zipf(lowered, "en"), zipf(lowered, language)
+    if foreign < WORD_MIN_ZIPF or foreign - english < WORD_MARGIN or len(token.text) < 3:
+        return None
+    if token.text[:1].isupper() and (
+        foreign < SENTENCE_START_MIN_ZIPF or _used_as_name(text, token.text)
+    ):
+        return None
+    return Artifact(WORD, token.text, start, end, language)
+
+
+def _used_as_name(text: str, word: str) -> bool:
+    """Does the word also stand capitalised inside a sentence elsewhere in the text?"""
+    for match in re.finditer(rf"\b{re.escape(word)}\b", text):
+        if not _starts_sentence(text, match.start()):
+            return True
+    return False
+
+
+def _widen_to_brackets(text: str, artifact: Artifact) -> Artifact:
+    """A foreign run inside brackets is a gloss: the whole bracket content is the artifact."""
+    for match in _BRACKETS.finditer(text):
+        group = 1 if match.group(1) is not None else 2
+        start, end = match.span(group)
+        if start <= artifact.start and artifact.end <= end:
+            inner = text[start:end]
+            if (artifact.end - artifact.start) * 2 >= len(inner.strip()) or artifact.kind == SEGMENT:
+                kind = SEGMENT if count_words(inner) >= 2 else WORD
+                return Artifact(kind, inner, start, end, artifact.language)
+    return artifact
+
+
+def _glued_words(text: str) -> list[Artifact]:
+    out = []
+    for match in _CAMEL_GLUE.finditer(text):
+        head, tail = match.group(1), match.group(2).casefold()
+        if zipf(head, "en") >= GLUE_PART_MIN_ZIPF and zipf(tail, "en") >= GLUE_PART_MIN_ZIPF:
+            out.append(Artifact(GLUED, match.group(), match.start(), match.end(), None))
+    for match in re.finditer(r"\b[a-z]{5,}\b", text):
+        word = match.group()
+        if zipf(word, "en") >= RARE_IN_ENGLISH:
+            continue
+        for prefix in GLUE_PREFIXES:
+            rest = word[len(prefix) :]
+            if word.startswith(prefix) and len(rest) >= 3 and zipf(rest, "en") >= GLUE_PART_MIN_ZIPF:
+                out.append(Artifact(GLUED, word, match.start(), match.end(), None))
+                break
+    return out
+
+
+def _without_overlaps(found: list[Artifact]) -> list[Artifact]:
+    kept: list[Artifact] = []
+    for artifact in sorted(found, key=lambda a: (a.start, -(a.end - a.start))):
+        if kept and artifact.start < kept[-1].end:
+            continue
+        kept.append(artifact)
+    return kept

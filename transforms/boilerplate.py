@@ -1,0 +1,189 @@
+"""Decide, line by line and with context, which lines of a crawled article are web furniture.
+
+Each line gets a verdict: kept, or dropped with a reason code (datatrove-style), so that the
+flow can store the dropped lines and their reasons for audit. The decision uses, in order:
+
+1. known furniture (transforms/furniture.py): whole-line phrases ("Leave a Reply", "Teilen",
+   "Facebook"), labelled lines ("Tags: …", "Read more: …", "© 2023 …"), consent and newsletter
+   notices, photo credits and captions, navigation rows ("Impressum | Datenschutz | Kontakt");
+2. lists: a list heading ("Related posts", "More China Central Radio News", "Lire aussi")
+   takes the headline-like lines right after it along;
+3. captions: the one or two short lines right before a photo credit;
+4. the body as a block: the article is the run of prose from its first to its last prose
+   paragraph. Short lines before or after that block are furniture (menus, buttons, signatures);
+   short lines inside it are content (subheadings, one-line quotes) unless rule 1 says otherwise.
+
+Short lines are never dropped just for being short: "Months without rain" between two
+paragraphs stays.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from transforms.furniture import (
+    COPYRIGHT,
+    FURNITURE_LINES,
+    FURNITURE_PREFIXES,
+    LIST_HEAD_PATTERNS,
+    LIST_HEADS,
+    NOTICE_KEYWORDS,
+    PHOTO_CREDIT,
+    PHOTO_MARKER_AT_END,
+)
+from transforms.lines import count_words, ends_sentence, is_prose, is_url, line_key
+
+# Longest line (in words) that a keyword or label alone can mark as furniture; longer lines
+# are running text that merely mentions cookies or newsletters.
+MAX_NOTICE_WORDS = 45
+MAX_LABEL_WORDS = 30
+MAX_CAPTION_WORDS = 30
+MAX_LIST_ITEM_WORDS = 30
+_NAV_SEPARATORS = re.compile(r"\s[|•·›»/]\s|\s>\s")
+_SENTENCE_BREAK = re.compile(r"[.!?。！？]\s+\S")
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What happens to one line: `reason` is None when the line is kept."""
+
+    index: int
+    text: str
+    reason: str | None
+
+    @property
+    def kept(self) -> bool:
+        return self.reason is None
+
+
+def furniture_reason(line: str) -> str | None:
+    """Reason code when a line is furniture on its own, without context, else None.
+
+    >>> furniture_reason("Leave a Reply")
+    'furniture'
+    >>> furniture_reason("Tags: farmers market, Harbour Square")
+    'label'
+    >>> furniture_reason("Months without rain") is None
+    True
+    """
+    key = line_key(line)
+    words = count_words(line)
+    if not key:
+        return "furniture"
+    if key in FURNITURE_LINES:
+        return "furniture"
+    if words <= MAX_LABEL_WORDS:
+        lowered = unicodedata.normalize("NFKC", line).casefold().lstrip()
+        if lowered.startswith(FURNITURE_PREFIXES) or COPYRIGHT.match(lowered):
+            return "label"
+        if PHOTO_CREDIT.match(lowered) and words <= 12:
+            return "photo_credit"
+        if PHOTO_MARKER_AT_END.search(line):
+            return "caption"
+        if _is_navigation_row(line):
+            return "navigation"
+        if _is_form_field(line):
+            return "comment_form"
+    if words <= MAX_NOTICE_WORDS and NOTICE_KEYWORDS.search(line):
+        return "notice"
+    if is_url(line):
+        return "url"
+    return None
+
+
+def is_list_head(line: str) -> bool:
+    """Does this line open a list of links ("Related posts", "Mehr Sport", "更多新闻")?"""
+    key = line_key(line)
+    return key in LIST_HEADS or any(p.match(key) for p in LIST_HEAD_PATTERNS)
+
+
+def classify_lines(lines: list[str], skip: set[int] | frozenset[int] = frozenset()) -> list[Verdict]:
+    """Verdicts for every non-empty line not in `skip` (lines already used as metadata).
+
+    Blank lines matter: a list ends at the first blank line after its items.
+
+    >>> [v.reason for v in classify_lines(
+    ...     ["Prose line one that is long enough to count.", "", "Related posts",
+    ...      "Some headline", "Another headline", "", "Leave a Reply"])]
+    [None, 'related_list', 'related_list', 'related_list', 'furniture']
+    """
+    verdicts: dict[int, str | None] = {}
+    order = [i for i, line in enumerate(lines) if line and i not in skip]
+    for i in order:
+        verdicts[i] = furniture_reason(lines[i])
+    _mark_lists(lines, order, verdicts)
+    _mark_captions(lines, order, verdicts)
+    _mark_outside_body(lines, order, verdicts)
+    return [Verdict(i, lines[i], verdicts[i]) for i in order]
+
+
+def _mark_lists(lines: list[str], order: list[int], verdicts: dict[int, str | None]) -> None:
+    in_list = False
+    items = 0
+    previous = -2
+    for i in order:
+        line = lines[i]
+        gap = i - previous > 1
+        previous = i
+        if is_list_head(line):
+            verdicts[i] = "related_list"
+            in_list, items = True, 0
+            continue
+        if not in_list:
+            continue
+        if (gap and items > 0) or not _is_list_item(line):
+            in_list = False
+            continue
+        if verdicts[i] is None:
+            verdicts[i] = "related_list"
+        items += 1
+
+
+def _is_list_item(line: str) -> bool:
+    """A headline or a link label: short, and not ending with a full stop."""
+    if count_words(line) > MAX_LIST_ITEM_WORDS:
+        return False
+    return not (ends_sentence(line) and line.rstrip()[-1:] in ".。")
+
+
+def _mark_captions(lines: list[str], order: list[int], verdicts: dict[int, str | None]) -> None:
+    """The lines right above a photo credit are its caption: up to two single sentences."""
+    for n, i in enumerate(order):
+        if verdicts[i] != "photo_credit":
+            continue
+        for j in reversed(order[max(0, n - 2) : n]):
+            line = lines[j]
+            if verdicts[j] is not None and verdicts[j] != "caption":
+                break
+            if count_words(line) > MAX_CAPTION_WORDS or _SENTENCE_BREAK.search(line):
+                break
+            verdicts[j] = "caption"
+
+
+def _mark_outside_body(lines: list[str], order: list[int], verdicts: dict[int, str | None]) -> None:
+    """Short lines before the first and after the last prose paragraph are not the article."""
+    anchors = [i for i in order if verdicts[i] is None and is_prose(lines[i])]
+    if not anchors:
+        for i in order:
+            if verdicts[i] is None:
+                verdicts[i] = "outside_body"
+        return
+    first, last = anchors[0], anchors[-1]
+    for i in order:
+        if verdicts[i] is None and (i < first or i > last):
+            verdicts[i] = "outside_body"
+
+
+def _is_navigation_row(line: str) -> bool:
+    """"Impressum | Datenschutz | Kontakt": several short items between separators."""
+    parts = [p for p in _NAV_SEPARATORS.split(line) if p and p.strip()]
+    if len(parts) < 3:
+        return False
+    return all(count_words(p) <= 4 for p in parts)
+
+
+def _is_form_field(line: str) -> bool:
+    """Comment-form labels: "Name *", "Email *", "Comment *"."""
+    return line.rstrip().endswith("*") and count_words(line) <= 4 and not ends_sentence(line)

@@ -1,0 +1,159 @@
+"""Bytes to text: find the encoding a crawler saved a file in, or say why it is not text.
+
+Crawled files arrive as UTF-8 (with or without BOM), UTF-16/32 with a BOM, UTF-16 without one,
+or in a legacy single-byte encoding (cp1252, Latin-1, cp1251…). Binary files (images, PDFs,
+archives) end up in the same folders and must be told apart, not decoded into garbage.
+
+Decoding never guesses silently: `decode_bytes` returns the text with the encoding it used, or
+raises `NotText` with a reason code that the flow records in the rejects table.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass
+
+import ftfy.bad_codecs  # noqa: F401  (registers "sloppy-windows-1252")
+from charset_normalizer import from_bytes
+
+# Byte-order marks, longest first: the UTF-32 LE mark starts with the UTF-16 LE one.
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+# File signatures of the binary formats that crawls pick up most often.
+_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF", "pdf"),
+    (b"\x89PNG", "png"),
+    (b"\xff\xd8\xff", "jpeg"),
+    (b"GIF8", "gif"),
+    (b"PK\x03\x04", "zip"),
+    (b"\x1f\x8b", "gzip"),
+    (b"RIFF", "riff"),
+    (b"\x7fELF", "elf"),
+    (b"BZh", "bzip2"),
+    (b"\xfd7zXZ", "xz"),
+)
+
+# Legacy encodings for non-Latin scripts, which we take from the charset detector as they are.
+_OTHER_SCRIPT_LEGACY = frozenset(
+    {
+        "cp1251", "cp1253", "cp1255", "cp1256", "koi8_r", "koi8_u", "iso8859_5", "iso8859_6",
+        "iso8859_7", "iso8859_8", "mac_cyrillic", "gb2312", "gbk", "gb18030", "big5",
+        "big5hkscs", "shift_jis", "cp932", "euc_jp", "euc_kr", "cp949", "iso2022_jp", "tis_620",
+        "cp874",
+    }
+)  # fmt: skip
+# Latin-script code pages, which the charset detector confuses with each other ("sueña" in
+# cp1252 reads as "sueńa" in cp1250). We pick the one that reads as the most plausible text,
+# cp1252 on a tie: Turkish in cp1254 read as cp1252 gives Icelandic letters ("Aðustos"), Polish
+# in cp1250 read as cp1252 gives symbols inside words ("³ódŸ").
+_LATIN_LEGACY = ("sloppy-windows-1252", "cp1250", "cp1254", "cp1257")
+_IMPLAUSIBLE = re.compile(
+    r"(?<=[^\W\d_])[^\w\s'’\-.,;:!?)(\]\[\"/&]+(?=[^\W\d_])"  # a symbol inside a word
+    r"|[ðþÐÞýÝ]"  # letters of Icelandic and Faroese only
+)
+
+# C0 controls other than tab, line ends, form feed and escape never occur in real text.
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
+MAX_CONTROL_SHARE = 0.05
+
+
+class NotText(ValueError):
+    """The bytes are not a text document; `reason` is a short code for the rejects table."""
+
+    def __init__(self, reason: str, detail: str = "") -> None:
+        super().__init__(f"{reason}: {detail}" if detail else reason)
+        self.reason = reason
+        self.detail = detail
+
+
+@dataclass(frozen=True)
+class Decoded:
+    """Text decoded from bytes, with line ends normalised to "\\n"."""
+
+    text: str
+    encoding: str
+    had_bom: bool = False
+
+
+def decode_bytes(raw: bytes) -> Decoded:
+    """Decode one file's bytes.
+
+    Order: BOM, binary signatures, UTF-16 without BOM, strict UTF-8, then a legacy encoding.
+
+    >>> decode_bytes("café".encode("cp1252")).text
+    'café'
+    >>> decode_bytes(b"\\xef\\xbb\\xbfhi\\r\\n").encoding
+    'utf-8'
+    """
+    if not raw.strip():
+        raise NotText("empty" if not raw else "whitespace_only")
+    for bom, encoding in _BOMS:
+        if raw.startswith(bom):
+            return _finish(_strict(raw[len(bom) :], encoding), encoding, had_bom=True)
+    for magic, kind in _MAGIC:
+        if raw.startswith(magic):
+            raise NotText("binary", kind)
+    if b"\x00" in raw:
+        encoding = _utf16_without_bom(raw)
+        if encoding is None:
+            raise NotText("binary", "NUL bytes")
+        return _finish(_strict(raw, encoding), encoding)
+    try:
+        return _finish(raw.decode("utf-8"), "utf-8")
+    except UnicodeDecodeError:
+        pass
+    encoding = _legacy_encoding(raw)
+    return _finish(raw.decode(encoding, errors="replace"), encoding)
+
+
+def _strict(raw: bytes, encoding: str) -> str:
+    try:
+        return raw.decode(encoding)
+    except UnicodeDecodeError as err:
+        raise NotText("undecodable", f"invalid {encoding} at byte {err.start}") from err
+
+
+def _utf16_without_bom(raw: bytes) -> str | None:
+    """UTF-16 text of mostly Latin script has a NUL in every other byte."""
+    sample = raw[:4096]
+    half = max(len(sample) // 2, 1)
+    even_nuls = sample[0::2].count(0) / half
+    odd_nuls = sample[1::2].count(0) / half
+    if odd_nuls > 0.3 and even_nuls < 0.05:
+        return "utf-16-le"
+    if even_nuls > 0.3 and odd_nuls < 0.05:
+        return "utf-16-be"
+    return None
+
+
+def _legacy_encoding(raw: bytes) -> str:
+    """The legacy encoding of non-UTF-8 bytes: a non-Latin one if the detector finds it,
+    else the most plausible Latin code page."""
+    sample = raw[:65536]
+    best = from_bytes(sample).best()
+    if best is not None and best.encoding in _OTHER_SCRIPT_LEGACY:
+        return best.encoding
+    return min(_LATIN_LEGACY, key=lambda enc: _implausible(sample.decode(enc, errors="replace")))
+
+
+def _implausible(text: str) -> int:
+    return len(_IMPLAUSIBLE.findall(text)) + text.count("\ufffd")
+
+
+def _finish(text: str, encoding: str, had_bom: bool = False) -> Decoded:
+    if text.startswith("\ufeff"):  # a second BOM, e.g. from a double conversion
+        text = text[1:]
+    controls = len(_CONTROL_RE.findall(text))
+    if controls > MAX_CONTROL_SHARE * len(text):
+        raise NotText("binary", f"{controls} control characters in {len(text)}")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        raise NotText("whitespace_only")
+    return Decoded(text=text, encoding=encoding, had_bom=had_bom)

@@ -1,0 +1,114 @@
+"""One raw document in, one clean article (or a rejection with its reason) out.
+
+This is the composition of the single-concern transforms, in the order the data needs:
+decode → repair → metadata → boilerplate → language → translation artifacts. It is pure:
+bytes and a path in, a dataclass out, no I/O, so the flow can run it over batches anywhere.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+
+from transforms.artifacts import Artifact, find_artifacts
+from transforms.boilerplate import classify_lines
+from transforms.decoding import NotText, decode_bytes
+from transforms.furniture import ERROR_PAGE
+from transforms.language import detect_language
+from transforms.lines import count_words
+from transforms.metadata import domain_of, extract_header
+from transforms.repair import repair_text
+
+# An error page ("Seite nicht gefunden") may carry one or two sentences of its own.
+ERROR_PAGE_MAX_WORDS = 80
+PARAGRAPH_SEPARATOR = "\n\n"
+
+
+@dataclass(frozen=True)
+class Article:
+    """A cleaned article: the fields of one row of the dataset."""
+
+    doc_id: str
+    source_path: str
+    title: str | None
+    url: str | None
+    domain: str | None
+    published_date: dt.date | None
+    language: str
+    language_confidence: float
+    text: str
+    boilerplate: list[str]
+    mojibake_fixed: bool
+    translation_artifacts: list[Artifact]
+    n_words: int
+    n_chars: int
+    boilerplate_reasons: list[str] = field(default_factory=list)
+    encoding: str = "utf-8"
+    repairs: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """An input that could not become an article, and why."""
+
+    source_path: str
+    reason: str
+    stage: str
+    detail: str = ""
+    doc_id: str | None = None
+
+
+def document_id(raw: bytes) -> str:
+    """Stable id of a document: the same bytes give the same id in every run."""
+    return hashlib.sha256(raw).hexdigest()[:32]
+
+
+def process_document(raw: bytes, source_path: str, today: dt.date | None = None) -> Article | Rejected:
+    """Clean one document.
+
+    >>> a = process_document(b"A headline\\n20220109\\n\\nThe council approved the plan on Monday evening.\\n", "x.txt")
+    >>> (a.title, str(a.published_date), a.text)
+    ('A headline', '2022-01-09', 'The council approved the plan on Monday evening.')
+    >>> process_document(b"", "empty.txt").reason
+    'empty'
+    """
+    doc_id = document_id(raw)
+    try:
+        decoded = decode_bytes(raw)
+    except NotText as err:
+        return Rejected(source_path, err.reason, "decode", err.detail, doc_id)
+    repaired = repair_text(decoded.text)
+    lines = repaired.text.split("\n")
+    header = extract_header(lines, today)
+    for index, replacement in header.replaced.items():
+        lines[index] = replacement.strip()
+    verdicts = classify_lines(lines, skip=set(header.removed))
+    body = [v.text for v in verdicts if v.kept]
+    dropped = [v for v in verdicts if not v.kept]
+    text = PARAGRAPH_SEPARATOR.join(body)
+    n_words = count_words(text)
+    if not body:
+        return Rejected(source_path, "no_content", "clean", "nothing left after cleaning", doc_id)
+    if n_words <= ERROR_PAGE_MAX_WORDS and any(ERROR_PAGE.search(line) for line in lines if line):
+        return Rejected(source_path, "error_page", "clean", "page-not-found or error page", doc_id)
+    language = detect_language(text)
+    return Article(
+        doc_id=doc_id,
+        source_path=source_path,
+        title=header.title,
+        url=header.url,
+        domain=domain_of(header.url),
+        published_date=header.published_date,
+        language=language.code,
+        language_confidence=language.confidence,
+        text=text,
+        boilerplate=[v.text for v in dropped],
+        mojibake_fixed=repaired.mojibake_fixed,
+        translation_artifacts=find_artifacts(text, language.code),
+        n_words=n_words,
+        n_chars=len(text),
+        boilerplate_reasons=[v.reason or "" for v in dropped],
+        encoding=decoded.encoding,
+        repairs=list(repaired.steps),
+    )

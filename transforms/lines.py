@@ -1,0 +1,78 @@
+"""Line features shared by the metadata, boilerplate and artifact transforms.
+
+A crawled article is a sequence of lines: paragraphs, headers, menus, lists. These helpers
+measure a line in a way that carries across languages and scripts, so that decisions never
+depend on one language's punctuation or on spaces between words (Chinese and Japanese have none).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+WORD_RE = re.compile(r"\w+(?:[-'’.]\w+)*")
+_CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+# Sentence-final punctuation in Latin, CJK, Arabic, Devanagari and Armenian scripts, optionally
+# followed by closing quotes or brackets.
+_SENTENCE_END_RE = re.compile(r"[.!?…。！？؟।։][\"'”’»)\]」』]*\s*$")
+_SENTENCE_PUNCT_RE = re.compile(r"[.!?…。！？؟,;:，；、]")
+# A CJK character carries about as much as a short word; this many make a "word" for counts.
+CJK_CHARS_PER_WORD = 2
+PROSE_MIN_WORDS = 6
+PROSE_LONG_WORDS = 16
+
+
+def count_words(line: str) -> int:
+    """Words in a line, with CJK characters counted in pairs.
+
+    >>> count_words("The US is ready to talk")
+    6
+    >>> count_words("我国科研团队研发新型海水淡化膜")
+    7
+    """
+    cjk = len(_CJK_RE.findall(line))
+    if not cjk:
+        return len(WORD_RE.findall(line))
+    latin = len(WORD_RE.findall(_CJK_RE.sub(" ", line)))
+    return latin + cjk // CJK_CHARS_PER_WORD
+
+
+def ends_sentence(line: str) -> bool:
+    """Does the line end like a sentence (".", "?", "。", "؟", with closing quotes)?"""
+    return bool(_SENTENCE_END_RE.search(line))
+
+
+def is_prose(line: str) -> bool:
+    """Running text rather than a heading, a menu entry or a list item.
+
+    A line is prose when it ends like a sentence and has a few words, or when it is long.
+
+    >>> is_prose("Die Mannschaft wird am Montag im Rathaus empfangen.")
+    True
+    >>> is_prose("Months without rain")
+    False
+    """
+    words = count_words(line)
+    return words >= PROSE_LONG_WORDS or (words >= PROSE_MIN_WORDS and ends_sentence(line))
+
+
+def line_key(line: str) -> str:
+    """A line reduced for phrase lookups: NFKC, case-folded, single spaces, no edge punctuation.
+
+    >>> line_key("  Share this:  ")
+    'share this'
+    >>> line_key("Leave a Reply Cancel reply")
+    'leave a reply cancel reply'
+    """
+    line = unicodedata.normalize("NFKC", line).casefold()
+    line = re.sub(r"\s+", " ", line)
+    return line.strip(" \t:：*•·|-–—>»›«‹/\\#.…!")
+
+
+def is_url(line: str) -> bool:
+    """A line that is nothing but an http(s) URL."""
+    return bool(URL_LINE_RE.match(line))
+
+
+URL_RE = re.compile(r"https?://[^\s<>\"'«»“”]+", re.IGNORECASE)
+URL_LINE_RE = re.compile(r"^\s*https?://[^\s<>\"']+\s*$", re.IGNORECASE)
