@@ -67,8 +67,8 @@ def validate_articles(frame: pd.DataFrame, today: dt.date | None = None) -> Vali
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
-    # GX announces its temporary docs folder at INFO on every run; only problems are worth a line.
-    logging.getLogger("great_expectations").setLevel(logging.WARNING)
+    # GX pins this logger to INFO and announces its temporary docs folder on every run.
+    logging.getLogger("great_expectations.data_context.types.base").setLevel(logging.WARNING)
     today = today or dt.date.today()
     frame = frame.loc[:, list(VALIDATED_COLUMNS)].copy()
     frame["published_date"] = pd.to_datetime(frame["published_date"])

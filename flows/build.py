@@ -27,14 +27,14 @@ from pathlib import Path
 # Defaults for a quiet, self-contained batch run; anything set in the environment wins.
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
-os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
-from prefect import flow, task  # noqa: E402
-from prefect.cache_policies import NO_CACHE  # noqa: E402
-from prefect.states import Failed, State  # noqa: E402
+from prefect import flow, task
+from prefect.cache_policies import NO_CACHE
+from prefect.states import Failed, State
 
-from flows.columns import articles_table, rejects_table  # noqa: E402
-from flows.files import (  # noqa: E402
+from expectations.suite import ValidationOutcome, validate_articles
+from flows.columns import articles_table, rejects_table
+from flows.files import (
     OutputLocked,
     ReadResult,
     list_inputs,
@@ -45,7 +45,7 @@ from flows.files import (  # noqa: E402
     write_json,
     write_parquet,
 )
-from transforms.document import Article, Rejected, document_id, process_document  # noqa: E402
+from transforms.document import Article, Rejected, process_document
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_INPUT = PROJECT_ROOT / "seeds"
@@ -116,11 +116,9 @@ def clean_batch(files: list[ReadResult], today: dt.date) -> list[Article | Rejec
 
 
 @task(cache_policy=NO_CACHE)
-def validate_batch(articles: list[Article], today: dt.date):  # type: ignore[no-untyped-def]
-    from expectations.suite import validate_articles
-
-    frame = articles_table(articles).to_pandas()
-    return validate_articles(frame, today)
+def validate_batch(articles: list[Article], today: dt.date) -> ValidationOutcome:
+    """Run the expectation suite on the run's articles table."""
+    return validate_articles(articles_table(articles).to_pandas(), today)
 
 
 def drop_duplicates(results: list[Article | Rejected]) -> list[Article | Rejected]:
@@ -154,7 +152,9 @@ def build_dataset(
     paths = list_inputs(input_root)
     summary.documents = len(paths)
     batches = [paths[i : i + batch_size] for i in range(0, len(paths), batch_size)]
-    cleaned = [clean_batch.submit(read_batch.submit(str(input_root), b), today) for b in batches]
+    reads = [read_batch.submit(str(input_root), batch) for batch in batches]
+    # Prefect hands each read's result to its clean task once the read is done.
+    cleaned = [clean_batch.submit(read, today) for read in reads]  # type: ignore[call-overload]
     results = drop_duplicates([r for future in cleaned for r in future.result()])
     articles = [r for r in results if isinstance(r, Article)]
     rejects = [r for r in results if isinstance(r, Rejected)]

@@ -29,7 +29,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 from wordfreq import get_frequency_dict
 
@@ -73,9 +73,7 @@ _SCRIPTS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("kana", "\u3040-\u30ff", ("ja",)),
     ("han", "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff", ("zh",)),
 )
-_SCRIPT_RUN = {
-    name: re.compile(rf"[{chars}]+(?:[\s\-'’·]*[{chars}]+)*") for name, chars, _ in _SCRIPTS
-}
+_SCRIPT_RUN = {name: re.compile(rf"[{chars}]+(?:[\s\-'’·]*[{chars}]+)*") for name, chars, _ in _SCRIPTS}
 _SCRIPT_LANGS = {name: langs for name, _, langs in _SCRIPTS}
 _LATIN_LETTER = re.compile(r"[A-Za-z\u00c0-\u024f]")
 _TOKEN = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
@@ -105,7 +103,7 @@ class _Token:
     strong: bool  # English hardly uses the word
 
 
-@lru_cache(maxsize=None)
+@cache
 def _frequencies(language: str, wordlist: str) -> dict[str, float]:
     return get_frequency_dict(language, wordlist)
 
@@ -127,9 +125,12 @@ def zipf(word: str, language: str) -> float:
 def find_artifacts(text: str, body_language: str) -> list[Artifact]:
     """Translation artifacts in `text`, sorted by position.
 
-    >>> [(a.kind, a.text, a.language) for a in find_artifacts(
-    ...     "Kuitenkin, the talks [accord de libre-échange] will resume in theNorth.", "en")]
-    [('untranslated_word', 'Kuitenkin', 'fi'), ('untranslated_segment', 'accord de libre-échange', 'fr'), ('glued_words', 'theNorth', None)]
+    >>> text = "Kuitenkin, the talks [accord de libre-échange] will resume in theNorth."
+    >>> for a in find_artifacts(text, "en"):
+    ...     print(a.kind, a.text, a.language)
+    untranslated_word Kuitenkin fi
+    untranslated_segment accord de libre-échange fr
+    glued_words theNorth None
     """
     found = _foreign_script_runs(text)
     if body_language == "en":
@@ -165,7 +166,7 @@ def _foreign_script_runs(text: str) -> list[Artifact]:
 
 
 def _all_capitalised_names(run: str) -> bool:
-    """"Александр Фомин" after a transliteration is a name, not a left-over clause."""
+    """ "Александр Фомин" after a transliteration is a name, not a left-over clause."""
     words = run.split()
     return len(words) <= 3 and all(w[:1].isupper() for w in words)
 
@@ -245,9 +246,7 @@ def _judge_run(text: str, run: list[_Token]) -> Artifact | None:
     english, foreign = zipf(lowered, "en"), zipf(lowered, language)
     if foreign < WORD_MIN_ZIPF or foreign - english < WORD_MARGIN or len(token.text) < 3:
         return None
-    if token.text[:1].isupper() and (
-        foreign < SENTENCE_START_MIN_ZIPF or _used_as_name(text, token.text)
-    ):
+    if token.text[:1].isupper() and (foreign < SENTENCE_START_MIN_ZIPF or _used_as_name(text, token.text)):
         return None
     return Artifact(WORD, token.text, start, end, language)
 

@@ -27,6 +27,7 @@ from transforms.furniture import (
     COPYRIGHT,
     FURNITURE_LINES,
     FURNITURE_PREFIXES,
+    GLUED_NAVIGATION,
     LIST_HEAD_PATTERNS,
     LIST_HEADS,
     NOTICE_KEYWORDS,
@@ -82,7 +83,7 @@ def furniture_reason(line: str) -> str | None:
             return "photo_credit"
         if PHOTO_MARKER_AT_END.search(line):
             return "caption"
-        if _is_navigation_row(line):
+        if _is_navigation_row(line) or GLUED_NAVIGATION.match(line):
             return "navigation"
         if _is_form_field(line):
             return "comment_form"
@@ -177,7 +178,7 @@ def _mark_outside_body(lines: list[str], order: list[int], verdicts: dict[int, s
 
 
 def _is_navigation_row(line: str) -> bool:
-    """"Impressum | Datenschutz | Kontakt": several short items between separators."""
+    """ "Impressum | Datenschutz | Kontakt": several short items between separators."""
     parts = [p for p in _NAV_SEPARATORS.split(line) if p and p.strip()]
     if len(parts) < 3:
         return False

@@ -142,7 +142,7 @@ def find_date_span(line: str, today: dt.date | None = None) -> tuple[dt.date | N
 
 def _first_date(line: str, today: dt.date | None) -> tuple[dt.date | None, tuple[int, int] | None]:
     line = unicodedata.normalize("NFC", line)
-    latest = (today or dt.date.today()) + dt.timedelta(days=1)
+    latest = today or dt.date.today()
     compact = _COMPACT.match(line)
     if compact:
         found = _make_date(compact, latest)
@@ -168,7 +168,7 @@ def _make_date(match: re.Match[str], latest: dt.date) -> dt.date | None:
         found = dt.date(int(match.group("y")), month, int(match.group("d")))
     except ValueError:
         return None
-    return found if MIN_YEAR <= found.year and found <= latest else None
+    return found if found.year >= MIN_YEAR and found <= latest else None
 
 
 def is_relative_date(line: str) -> bool:

@@ -101,10 +101,10 @@ def decode_bytes(raw: bytes) -> Decoded:
         if raw.startswith(magic):
             raise NotText("binary", kind)
     if b"\x00" in raw:
-        encoding = _utf16_without_bom(raw)
-        if encoding is None:
+        utf16 = _utf16_without_bom(raw)
+        if utf16 is None:
             raise NotText("binary", "NUL bytes")
-        return _finish(_strict(raw, encoding), encoding)
+        return _finish(_strict(raw, utf16), utf16)
     try:
         return _finish(raw.decode("utf-8"), "utf-8")
     except UnicodeDecodeError:

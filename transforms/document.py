@@ -12,7 +12,7 @@ import hashlib
 from dataclasses import dataclass, field
 
 from transforms.artifacts import Artifact, find_artifacts
-from transforms.boilerplate import classify_lines
+from transforms.boilerplate import Verdict, classify_lines
 from transforms.decoding import NotText, decode_bytes
 from transforms.furniture import ERROR_PAGE
 from transforms.language import detect_language
@@ -67,7 +67,8 @@ def document_id(raw: bytes) -> str:
 def process_document(raw: bytes, source_path: str, today: dt.date | None = None) -> Article | Rejected:
     """Clean one document.
 
-    >>> a = process_document(b"A headline\\n20220109\\n\\nThe council approved the plan on Monday evening.\\n", "x.txt")
+    >>> raw = b"A headline\\n20220109\\n\\nThe council approved the plan on Monday evening.\\n"
+    >>> a = process_document(raw, "x.txt")
     >>> (a.title, str(a.published_date), a.text)
     ('A headline', '2022-01-09', 'The council approved the plan on Monday evening.')
     >>> process_document(b"", "empty.txt").reason
@@ -85,7 +86,11 @@ def process_document(raw: bytes, source_path: str, today: dt.date | None = None)
         lines[index] = replacement.strip()
     verdicts = classify_lines(lines, skip=set(header.removed))
     body = [v.text for v in verdicts if v.kept]
-    dropped = [v for v in verdicts if not v.kept]
+    dropped = sorted(
+        [v for v in verdicts if not v.kept]
+        + [Verdict(i, lines[i], f"metadata:{kind}") for i, kind in header.removed.items()],
+        key=lambda v: v.index,
+    )
     text = PARAGRAPH_SEPARATOR.join(body)
     n_words = count_words(text)
     if not body:

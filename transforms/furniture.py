@@ -52,7 +52,11 @@ FURNITURE_LINES: frozenset[str] = frozenset(
     |alles accepteren|akceptuję|zaakceptuj|принять|kabul et|hyväksy|hyväksy kaikki|قبول|接受
     |bu habere henüz yorum yapılmamış|be the first to comment|no comments yet
     |soyez le premier à commenter|sé el primero en comentar
-    """.replace("\n", "").replace(" |", "|").replace("| ", "|").strip().split("|")
+    """.replace("\n", "")
+    .replace(" |", "|")
+    .replace("| ", "|")
+    .strip()
+    .split("|")
 )
 
 # A line opening with one of these labels is furniture whatever follows: tags, categories,
@@ -98,7 +102,11 @@ LIST_HEADS: frozenset[str] = frozenset(
     |condividi|partilhe este artigo|deel dit artikel|udostępnij|поделиться|haberi paylaş
     |jaa|jaa artikkeli|شارك هذا الخبر|分享到|share on social media|follow us
     |previous article|next article|articolo precedente|articolo successivo
-    """.replace("\n", "").replace(" |", "|").replace("| ", "|").strip().split("|")
+    """.replace("\n", "")
+    .replace(" |", "|")
+    .replace("| ", "|")
+    .strip()
+    .split("|")
 )
 
 # List heads that name a section: "More China Central Radio News", "Mehr Sport",
@@ -134,7 +142,8 @@ NOTICE_KEYWORDS: re.Pattern[str] = re.compile(
 PHOTO_CREDIT: re.Pattern[str] = re.compile(
     r"^(photo|photos|image|picture|pic|credit|photograph|foto|fotos|fotó|kuva|bild|zdjęcie"
     r"|fot|фото|φωτο|resim|fotoğraf|صورة|图片来源|图片|图|写真|사진)\s*(by|credit|:|：|/|©)"
-    r"|^(©|\(c\))?\s*(getty images|afp|reuters|ap photo|epa|dpa|shutterstock|istock)\b",
+    r"|^(getty images|ap photo|shutterstock|istock)\b"
+    r"|^(afp|reuters|ap|epa|dpa|anadolu|xinhua|efe|ansa|tass)\s*/\s*\S",
     re.IGNORECASE,
 )
 # A caption that ends with a credit or a photo marker: "... (Internet photo)",
@@ -144,6 +153,14 @@ PHOTO_MARKER_AT_END: re.Pattern[str] = re.compile(
     r"(\b[^()]*)?\)\s*$"
     r"|[.!?]\s*(photo|foto|kuva|bild|фото|credit|fotoğraf)\s*[:：]\s*\S+(\s+\S+){0,5}$",
     re.IGNORECASE,
+)
+
+# Previous/next links whose label is glued to the linked headline ("Previous articleStorm in…").
+GLUED_NAVIGATION: re.Pattern[str] = re.compile(
+    r"^(?i:previous|next) (?i:article|post|story)(?=[A-Z\d:]|\s*$)"
+    r"|^(?i:article précédent|article suivant|articolo precedente|articolo successivo"
+    r"|artículo anterior|artículo siguiente|vorheriger artikel|nächster artikel"
+    r"|poprzedni artykuł|następny artykuł|önceki haber|sonraki haber)(?=\S)",
 )
 
 # First words of a breadcrumb trail ("Home NEWS <headline>", "Accueil Économie <headline>").

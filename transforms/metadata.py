@@ -173,7 +173,7 @@ def _is_date_line(line: str, without_date: str) -> bool:
 
 
 def _is_byline(line: str) -> bool:
-    """"By Sarah Lennox, Arts Correspondent", "Von Jonas Keller": a short line opening with
+    """ "By Sarah Lennox, Arts Correspondent", "Von Jonas Keller": a short line opening with
     a byline word."""
     if count_words(line) > MAX_BYLINE_WORDS or ends_sentence(line):
         return False

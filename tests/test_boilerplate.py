@@ -1,0 +1,123 @@
+"""Boilerplate decisions: known furniture, lists, captions, and the body as a block."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import SEEDS
+from transforms.boilerplate import classify_lines, furniture_reason
+from transforms.document import Article, process_document
+
+SEED_BOILERPLATE = [
+    "Leave a Reply",
+    "Your email address will not be published. Required fields are marked *",
+    "This site uses Akismet to reduce spam. Learn how your comment data is processed.",
+    "Previous articleAt least 6 dead and 20 missing under rockfall in Brazil",
+    "Next articleAt least 140 people killed by gunmen in Nigeria",
+    "Original link",
+    "More China Central Radio News",
+    "Before the US-Russia talks, Blinken emphasized that the US will not ask for concessions to Russia",
+    "Recommended video today",
+    "Photo: Reuters / HANDOUT",
+    "Diplomats in front of the flags of the United States and Russia.",
+]
+
+
+def seed_articles() -> list[Article]:
+    out = []
+    for path in sorted(SEEDS.iterdir()):
+        result = process_document(path.read_bytes(), path.name)
+        assert isinstance(result, Article), result
+        out.append(result)
+    return out
+
+
+def test_seed_boilerplate_is_gone_from_every_text() -> None:
+    for article in seed_articles():
+        lines = set(article.text.split("\n"))
+        assert not lines & set(SEED_BOILERPLATE), article.source_path
+
+
+def test_seed_subheadings_and_quotes_between_paragraphs_stay() -> None:
+    texts = "\n".join(a.text for a in seed_articles())
+    assert "\nNot up to Russia to decide allies\n" in texts
+    assert "\nA first discussion on Sunday evening\n" in texts
+
+
+@pytest.mark.parametrize(
+    ("line", "reason"),
+    [
+        ("Leave a Reply Cancel reply", "furniture"),
+        ("Teilen:", "furniture"),
+        ("WhatsApp", "furniture"),
+        ("Tags: cinema, Glasgow, community ownership, film", "label"),
+        ("Read more: France's summer of wildfires in numbers", "label"),
+        ("© 2023 West End Gazette. All rights reserved.", "label"),
+        ("Copyright 2022 Global Wire Service. All rights reserved.", "label"),
+        ("责任编辑：周洁", "label"),
+        ("Photo: City of Freiburg", "photo_credit"),
+        ("La facciata restaurata di Palazzo Belgiojoso (foto d'archivio)", "caption"),
+        ("Sahatavaraa odottaa laivausta Kotkan satamassa. Kuva: Matti Korhonen", "caption"),
+        ("Impressum | Datenschutz | Kontakt", "navigation"),
+        ("Nom complet *", "comment_form"),
+        ("Wir verwenden Cookies, um Ihnen ein optimales Webseiten-Erlebnis zu bieten.", "notice"),
+        ("Previous articleStorm in Finistère: 30,000 homes still without power", "navigation"),
+    ],
+)
+def test_known_furniture(line: str, reason: str) -> None:
+    assert furniture_reason(line) == reason
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Months without rain",
+        "Copyright law is changing faster than publishers can follow, experts said.",
+        "The council will share the cost of the new bridge with the regional government.",
+        "Facebook said on Monday it would appeal the fine.",
+    ],
+)
+def test_content_that_resembles_furniture_is_not_furniture(line: str) -> None:
+    assert furniture_reason(line) is None
+
+
+def test_related_list_ends_at_the_blank_line() -> None:
+    lines = [
+        "Investigators are trying to establish the cause of the blaze in the hills.",
+        "",
+        "Most popular",
+        "Heatwave: water restrictions extended in 60 departments",
+        "Tour de France route for next year unveiled",
+        "",
+        "The region has had almost no rain since the start of June, forecasters said.",
+    ]
+    reasons = [v.reason for v in classify_lines(lines)]
+    assert reasons == [None, "related_list", "related_list", "related_list", None]
+
+
+def test_short_line_between_paragraphs_is_kept_and_outside_is_dropped() -> None:
+    lines = [
+        "Menu",
+        "Sports Politics Weather",
+        "A wildfire fanned by strong winds forced the evacuation of about 1,200 residents.",
+        "Months without rain",
+        "Authorities said no injuries had been reported, although two were treated.",
+        "AFP",
+    ]
+    reasons = [v.reason for v in classify_lines(lines)]
+    assert reasons == ["furniture", "outside_body", None, None, None, "outside_body"]
+
+
+def test_caption_lines_above_a_credit_go_with_it() -> None:
+    lines = [
+        "The city of Freiburg wants to largely ban private cars from its old town by 2026. "
+        "The municipal council approved a corresponding concept on Thursday evening.",
+        "",
+        "Kaiser-Joseph-Strasse in the old town of Freiburg.",
+        "",
+        "Photo: City of Freiburg",
+        "",
+        "According to the plan, only residents and delivery traffic will be allowed in.",
+    ]
+    reasons = [v.reason for v in classify_lines(lines)]
+    assert reasons == [None, "caption", "photo_credit", None]

@@ -1,0 +1,75 @@
+"""Decoding of raw bytes in the encodings crawlers leave behind."""
+
+from __future__ import annotations
+
+import codecs
+
+import pytest
+
+from tests.conftest import SEEDS
+from transforms.decoding import NotText, decode_bytes
+
+FRENCH = "Les boulangers de la Sarthe face à la flambée du prix de l'électricité, « dit-il »."
+
+
+@pytest.mark.parametrize(
+    ("raw", "encoding"),
+    [
+        (codecs.BOM_UTF8 + FRENCH.encode("utf-8"), "utf-8"),
+        (codecs.BOM_UTF16_LE + FRENCH.encode("utf-16-le"), "utf-16-le"),
+        (codecs.BOM_UTF16_BE + FRENCH.encode("utf-16-be"), "utf-16-be"),
+        (FRENCH.encode("utf-16-le"), "utf-16-le"),
+        (FRENCH.encode("utf-8"), "utf-8"),
+        (FRENCH.encode("cp1252"), "sloppy-windows-1252"),
+        (FRENCH.encode("latin-1"), "sloppy-windows-1252"),
+    ],
+    ids=["utf8-bom", "utf16le-bom", "utf16be-bom", "utf16le-no-bom", "utf8", "cp1252", "latin1"],
+)
+def test_decodes_french_in_every_encoding(raw: bytes, encoding: str) -> None:
+    decoded = decode_bytes(raw)
+    assert decoded.text == FRENCH
+    assert decoded.encoding == encoding
+
+
+@pytest.mark.parametrize(
+    ("text", "codec"),
+    [
+        ("Zażółć gęślą jaźń: łódź płynie po Wiśle, a Wrocław świętuje.", "cp1250"),
+        ("Türkiye'de Ağustos ayında şiddetli yağış bekleniyor, uyarı yapıldı.", "cp1254"),
+        ("Гордума Екатеринбурга одобрила продление трамвайной линии до центра.", "cp1251"),
+        ("El Atlético Ribera remonta en el descuento y sueña con el ascenso mañana.", "cp1252"),
+    ],
+    ids=["polish-cp1250", "turkish-cp1254", "russian-cp1251", "spanish-cp1252"],
+)
+def test_legacy_code_pages_are_told_apart(text: str, codec: str) -> None:
+    assert decode_bytes(text.encode(codec)).text == text
+
+
+def test_windows_line_ends_become_newlines() -> None:
+    assert decode_bytes(b"Title\r\n\r\nBody.\rMore.").text == "Title\n\nBody.\nMore."
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        (b"", "empty"),
+        (b"  \n\t \r\n", "whitespace_only"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),
+        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "binary"),
+        (bytes(range(256)) * 4, "binary"),
+        (codecs.BOM_UTF16_LE + " \n\t ".encode("utf-16-le"), "whitespace_only"),
+        (codecs.BOM_UTF16_LE + b"\x41", "undecodable"),
+    ],
+    ids=["empty", "whitespace", "png", "pdf", "random-bytes", "utf16-blank", "utf16-odd-length"],
+)
+def test_non_text_is_rejected_with_a_reason(raw: bytes, reason: str) -> None:
+    with pytest.raises(NotText) as err:
+        decode_bytes(raw)
+    assert err.value.reason == reason
+
+
+def test_seeds_decode_as_utf8() -> None:
+    for path in sorted(SEEDS.iterdir()):
+        decoded = decode_bytes(path.read_bytes())
+        assert decoded.encoding == "utf-8"
+        assert "\r" not in decoded.text

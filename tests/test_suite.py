@@ -1,0 +1,56 @@
+"""The Great Expectations suite catches each kind of bad row."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from expectations.suite import validate_articles
+
+TODAY = dt.date(2026, 11, 23)
+
+
+def frame(**overrides: list[object]) -> pd.DataFrame:
+    rows: dict[str, list[object]] = {
+        "doc_id": ["a", "b"],
+        "source_path": ["a.txt", "b.txt"],
+        "language": ["en", "de"],
+        "language_confidence": [0.99, 1.0],
+        "text": ["Some text.", "Mehr Text."],
+        "published_date": [dt.date(2022, 1, 9), None],
+        "url": ["https://www.example.com/a", None],
+        "n_words": [2, 2],
+        "n_chars": [10, 10],
+    }
+    rows.update(overrides)
+    return pd.DataFrame(rows)
+
+
+def test_good_rows_pass() -> None:
+    outcome = validate_articles(frame(), TODAY)
+    assert outcome.success and outcome.failed == [] and outcome.evaluated == 2
+
+
+def test_each_broken_rule_is_named() -> None:
+    outcome = validate_articles(
+        frame(
+            doc_id=["a", "a"],
+            language=["en", "xx"],
+            language_confidence=[0.5, 1.5],
+            published_date=[dt.date(2022, 1, 9), dt.date(2027, 1, 1)],
+            url=["https://www.example.com/a", "not a url"],
+            n_words=[2, 0],
+        ),
+        TODAY,
+    )
+    assert not outcome.success
+    names = {name.split(":")[0] for name in outcome.failed}
+    assert names == {
+        "expect_column_values_to_be_unique(doc_id)",
+        "expect_column_values_to_be_in_set(language)",
+        "expect_column_values_to_be_between(language_confidence)",
+        "expect_column_values_to_be_between(published_date)",
+        "expect_column_values_to_match_regex(url)",
+        "expect_column_values_to_be_between(n_words)",
+    }
