@@ -9,7 +9,9 @@ flow can store the dropped lines and their reasons for audit. The decision uses,
 2. lists: a list heading ("Related posts", "More China Central Radio News", "Lire aussi")
    takes the headline-like lines right after it along;
 3. captions: the one or two short lines right before a photo credit;
-4. the body as a block: the article is the run of prose from its first to its last prose
+4. comments: from a comment-section heading ("Leave a Reply", "12 Comments", "Kommentare")
+   below the start of the article to the end, readers' comments and forms go;
+5. the body as a block: the article is the run of prose from its first to its last prose
    paragraph. Short lines before or after that block are furniture (menus, buttons, signatures);
    short lines inside it are content (subheadings, one-line quotes) unless rule 1 says otherwise.
 
@@ -24,6 +26,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from transforms.furniture import (
+    COMMENT_SECTION,
     COPYRIGHT,
     FURNITURE_LINES,
     FURNITURE_PREFIXES,
@@ -116,6 +119,7 @@ def classify_lines(lines: list[str], skip: set[int] | frozenset[int] = frozenset
         verdicts[i] = furniture_reason(lines[i])
     _mark_lists(lines, order, verdicts)
     _mark_captions(lines, order, verdicts)
+    _mark_comment_section(lines, order, verdicts)
     _mark_outside_body(lines, order, verdicts)
     return [Verdict(i, lines[i], verdicts[i]) for i in order]
 
@@ -161,6 +165,19 @@ def _mark_captions(lines: list[str], order: list[int], verdicts: dict[int, str |
             if count_words(line) > MAX_CAPTION_WORDS or _SENTENCE_BREAK.search(line):
                 break
             verdicts[j] = "caption"
+
+
+def _mark_comment_section(lines: list[str], order: list[int], verdicts: dict[int, str | None]) -> None:
+    """Everything from a comment-section heading on, once the article has begun."""
+    body_started = False
+    for n, i in enumerate(order):
+        if verdicts[i] is None and is_prose(lines[i]):
+            body_started = True
+        elif body_started and COMMENT_SECTION.match(line_key(lines[i])):
+            for j in order[n:]:
+                if verdicts[j] is None or verdicts[j] == "outside_body":
+                    verdicts[j] = "comments"
+            return
 
 
 def _mark_outside_body(lines: list[str], order: list[int], verdicts: dict[int, str | None]) -> None:

@@ -155,6 +155,19 @@ PHOTO_MARKER_AT_END: re.Pattern[str] = re.compile(
     re.IGNORECASE,
 )
 
+# Headings that open a comment section. Below them come readers' comments and the comment
+# form, not the article: once the body has begun, everything after such a heading goes.
+COMMENT_SECTION: re.Pattern[str] = re.compile(
+    r"^(\d+\s+)?(comments?|responses?|replies|reader comments|discussion|join the discussion"
+    r"|leave a (reply|comment)|add a comment|post a comment|comments are closed"
+    r"|\d+ thoughts? on .+|one thought on .+|commentaires?|laisser un commentaire|kommentare?"
+    r"|leserkommentare|comentarios?|deja (tu|un) comentario|commenti|lascia un commento"
+    r"|comentários|deixe um comentário|reacties|reageer|komentarze|komentarz|комментарии"
+    r"|yorumlar|yorum yaz|kommentit|kommentoi|التعليقات|评论|网友评论|コメント)"
+    r"(\s*\(\d+\))?(\s+\d+)?(\s+cancel reply)?$",
+    re.IGNORECASE,
+)
+
 # Previous/next links whose label is glued to the linked headline ("Previous articleStorm in…").
 GLUED_NAVIGATION: re.Pattern[str] = re.compile(
     r"^(?i:previous|next) (?i:article|post|story)(?=[A-Z\d:]|\s*$)"

@@ -20,6 +20,8 @@ _SENTENCE_PUNCT_RE = re.compile(r"[.!?…。！？؟,;:，；、]")
 CJK_CHARS_PER_WORD = 2
 PROSE_MIN_WORDS = 6
 PROSE_LONG_WORDS = 16
+# A long line without sentence punctuation whose words are nearly all capitalised is a menu.
+MENU_CAPITALISED_SHARE = 0.7
 
 
 def count_words(line: str) -> int:
@@ -53,7 +55,15 @@ def is_prose(line: str) -> bool:
     False
     """
     words = count_words(line)
+    if words >= PROSE_LONG_WORDS and not ends_sentence(line) and _mostly_capitalised(line):
+        return False  # a menu: "Home World Politics Business Tech Science Health Sport …"
     return words >= PROSE_LONG_WORDS or (words >= PROSE_MIN_WORDS and ends_sentence(line))
+
+
+def _mostly_capitalised(line: str) -> bool:
+    words = [w for w in WORD_RE.findall(line) if w[:1].isalpha()]
+    cased = [w for w in words if w[:1].isupper() or w[:1].islower()]
+    return bool(cased) and sum(w[:1].isupper() for w in cased) > MENU_CAPITALISED_SHARE * len(cased)
 
 
 def line_key(line: str) -> str:

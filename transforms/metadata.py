@@ -21,12 +21,21 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from transforms.boilerplate import furniture_reason
 from transforms.dates import find_date_span
 from transforms.furniture import BYLINE_WORDS, HOME_WORDS, SOURCE_LABELS, UPDATED_WORDS
 from transforms.lines import count_words, ends_sentence, is_prose, is_url, line_key
 
-# How far into the document header lines (bylines, dates) may stand, in non-empty lines.
+# Where there is no body paragraph, how far into the document header lines may stand.
 HEADER_WINDOW = 8
+# How far down the first body paragraph is looked for (menus can be long), in non-empty lines.
+MAX_HEADER_LINES = 60
+# Bylines and dates may follow a standfirst: the first body paragraph and this many lines more.
+LINES_AFTER_BODY = 3
+# The headline stands at most this many non-empty lines above the body.
+MAX_TITLE_DISTANCE = 12
+# A headline that is not the first line of the document has at least this many words.
+MIN_TITLE_WORDS = 3
 # How far from the end a "Source: <url>" line may stand, in non-empty lines.
 FOOTER_WINDOW = 12
 MAX_TITLE_WORDS = 30
@@ -70,7 +79,11 @@ def domain_of(url: str | None) -> str | None:
 def extract_header(lines: list[str], today: dt.date | None = None) -> Header:
     """Read title, date and URL from a document's lines (already repaired and stripped).
 
-    >>> h = extract_header(["A title", "20220109", "https://example.com/a", "Body text here."])
+    The header is everything above the first body paragraph, plus a few lines after it
+    (a byline under a standfirst). On a whole web page that includes menus, so the title is the
+    headline-like line closest above the body, not the first line of the page.
+
+    >>> h = extract_header(["A title", "20220109", "https://example.com/a", "The story begins at long last."])
     >>> (h.title, h.published_date.isoformat(), h.url, sorted(h.removed))
     ('A title', '2022-01-09', 'https://example.com/a', [0, 1, 2])
     """
@@ -80,41 +93,42 @@ def extract_header(lines: list[str], today: dt.date | None = None) -> Header:
     removed: dict[int, str] = {}
     replaced: dict[int, str] = {}
     published: dt.date | None = None
-    url: str | None = None
-    title: str | None = None
 
-    first = filled[0]
-    prefix = _DATE_PREFIX.match(lines[first])
+    prefix = _DATE_PREFIX.match(lines[filled[0]])
     if prefix:
         published = dt.date.fromisoformat(prefix["date"])
-        replaced[first] = lines[first][prefix.end() :]
+        replaced[filled[0]] = lines[filled[0]][prefix.end() :]
+    body_at = 0 if prefix else _first_body_line(lines, filled)
+    head = filled[: body_at + LINES_AFTER_BODY + 1] if body_at is not None else filled[:HEADER_WINDOW]
 
-    head = filled[:HEADER_WINDOW]
-    if not prefix:
-        title_at = _title_position(lines, head)
-        if title_at is not None:
-            title = lines[title_at]
-            removed[title_at] = "title"
-            for i in head:
-                if i != title_at and _repeats_title(lines[i], title):
-                    removed[i] = "title"
-
+    dates: list[tuple[int, dt.date]] = []
+    url: str | None = None
     for i in head:
-        if i in removed:
-            continue
         line = replaced.get(i, lines[i])
         if is_url(line):
-            if url is None:
-                url = line.strip()
-                removed[i] = "url"
+            url = url or line.strip()
+            removed[i] = "url"
             continue
         found, rest = find_date_span(line, today)
         if found is not None and _is_date_line(line, rest):
             removed[i] = "date"
-            if published is None and not UPDATED_WORDS.match(line):
-                published = found
+            if not UPDATED_WORDS.match(line):
+                dates.append((i, found))
         elif _is_byline(line):
             removed[i] = "byline"
+
+    title_at = None if prefix or body_at is None else _title_position(lines, filled[:body_at], removed)
+    title = lines[title_at] if title_at is not None else None
+    for i in head:
+        if i == title_at or (title and _repeats_title(lines[i], title)):
+            removed[i] = "title"
+        elif _is_breadcrumb(lines[i]) and not is_prose(lines[i]):
+            removed[i] = "breadcrumb"
+
+    if published is None and dates:
+        # The date nearest below the title is the article's; one above it may be the page's.
+        after_title = [d for i, d in dates if title_at is None or i > title_at]
+        published = (after_title or [d for _, d in dates])[0]
 
     for i in filled[-FOOTER_WINDOW:]:
         source = SOURCE_LABELS.match(lines[i])
@@ -124,18 +138,28 @@ def extract_header(lines: list[str], today: dt.date | None = None) -> Header:
     return Header(title, url, published, removed, replaced)
 
 
-def _title_position(lines: list[str], head: list[int]) -> int | None:
-    """Index of the headline: the first header line that reads like one.
+def _first_body_line(lines: list[str], filled: list[int]) -> int | None:
+    """Position (in `filled`) of the first prose line that is not furniture."""
+    for n, i in enumerate(filled[:MAX_HEADER_LINES]):
+        if is_prose(lines[i]) and furniture_reason(lines[i]) is None:
+            return n
+    return None
 
-    A breadcrumb ("Home NEWS <headline>") is skipped when the headline follows it.
+
+def _title_position(lines: list[str], above_body: list[int], metadata: dict[int, str]) -> int | None:
+    """Index of the headline: the headline-like line closest above the body.
+
+    Metadata lines, furniture and captions in between are stepped over; anything else that
+    is not headline-like means the document has no title line.
     """
-    for n, i in enumerate(head[:3]):
+    for i in reversed(above_body[-MAX_TITLE_DISTANCE:]):
         line = lines[i]
-        if _is_breadcrumb(line):
+        if i in metadata or furniture_reason(line) or _is_breadcrumb(line):
             continue
-        if not _looks_like_title(line):
-            return None
-        return i if n == 0 or _is_breadcrumb(lines[head[0]]) else None
+        first_line = i == above_body[0]
+        if _looks_like_title(line) and (first_line or count_words(line) >= MIN_TITLE_WORDS):
+            return i
+        return None
     return None
 
 
