@@ -6,7 +6,8 @@
 Runs as a Prefect flow. Without PREFECT_API_URL, Prefect starts an embedded (ephemeral) API for
 the run, so no server is needed; with PREFECT_API_URL set, the run is reported to that server.
 
-Stages: list inputs → read batches (retried I/O) → clean batches (transforms.document) →
+Stages: list inputs → count lines recurring across (a sample of) the corpus → read batches
+(retried I/O) → clean batches (transforms.document) →
 drop exact duplicates → write a run snapshot → validate with Great Expectations → publish
 atomically (see flows/files.py). Tasks always work on batches of documents, never one task
 per document: a task run costs Prefect about 10 ms.
@@ -44,6 +45,13 @@ from flows.files import (
     read_input,
     write_json,
     write_parquet,
+)
+from transforms.corpus import (
+    MIN_CORPUS_DOCUMENTS,
+    SAMPLE_DOCUMENTS,
+    RepeatedLines,
+    count_documents_per_line,
+    document_fingerprints,
 )
 from transforms.document import Article, Rejected, process_document
 
@@ -104,15 +112,35 @@ def read_batch(input_dir: str, paths: list[str]) -> list[ReadResult]:
 
 
 @task(cache_policy=NO_CACHE)
-def clean_batch(files: list[ReadResult], today: dt.date) -> list[Article | Rejected]:
+def count_batch(files: list[ReadResult]) -> Counter[int]:
+    """First pass: in how many documents of the batch each line occurs."""
+    return count_documents_per_line(document_fingerprints(f.raw) for f in files if f.raw is not None)
+
+
+@task(cache_policy=NO_CACHE)
+def clean_batch(files: list[ReadResult], today: dt.date, repeated: RepeatedLines) -> list[Article | Rejected]:
     """Turn a batch of raw files into articles and rejects (pure CPU work)."""
     out: list[Article | Rejected] = []
     for item in files:
         if item.raw is None:
             out.append(Rejected(item.source_path, "unreadable", "read", item.error or ""))
         else:
-            out.append(process_document(item.raw, item.source_path, today))
+            out.append(process_document(item.raw, item.source_path, today, repeated))
     return out
+
+
+def find_repeated_lines(input_root: Path, paths: list[str], batch_size: int) -> RepeatedLines:
+    """The corpus evidence: lines recurring across a sample of the input (transforms/corpus.py)."""
+    if len(paths) < MIN_CORPUS_DOCUMENTS:
+        return RepeatedLines()
+    sample = paths[:: -(-len(paths) // SAMPLE_DOCUMENTS)]
+    reads = [read_batch.submit(str(input_root), batch) for batch in batched(sample, batch_size)]
+    counts = [count_batch.submit(read) for read in reads]  # type: ignore[call-overload]
+    return RepeatedLines.from_counts(sum((c.result() for c in counts), Counter()))
+
+
+def batched(items: list[str], size: int) -> list[list[str]]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
 
 
 @task(cache_policy=NO_CACHE)
@@ -151,10 +179,10 @@ def build_dataset(
     summary = RunSummary(str(input_dir), str(output_dir))
     paths = list_inputs(input_root)
     summary.documents = len(paths)
-    batches = [paths[i : i + batch_size] for i in range(0, len(paths), batch_size)]
-    reads = [read_batch.submit(str(input_root), batch) for batch in batches]
+    repeated = find_repeated_lines(input_root, paths, batch_size)
+    reads = [read_batch.submit(str(input_root), batch) for batch in batched(paths, batch_size)]
     # Prefect hands each read's result to its clean task once the read is done.
-    cleaned = [clean_batch.submit(read, today) for read in reads]  # type: ignore[call-overload]
+    cleaned = [clean_batch.submit(read, today, repeated) for read in reads]  # type: ignore[call-overload]
     results = drop_duplicates([r for future in cleaned for r in future.result()])
     articles = [r for r in results if isinstance(r, Article)]
     rejects = [r for r in results if isinstance(r, Rejected)]

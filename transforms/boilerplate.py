@@ -11,7 +11,10 @@ flow can store the dropped lines and their reasons for audit. The decision uses,
 3. captions: the one or two short lines right before a photo credit;
 4. comments: from a comment-section heading ("Leave a Reply", "12 Comments", "Kommentare")
    below the start of the article to the end, readers' comments and forms go;
-5. the body as a block: the article is the run of prose from its first to its last prose
+5. corpus evidence (transforms/corpus.py): a short line that recurs across many documents of
+   the batch is furniture wherever it stands; a recurring prose line is when it stands outside
+   the body;
+6. the body as a block: the article is the run of prose from its first to its last prose
    paragraph. Short lines before or after that block are furniture (menus, buttons, signatures);
    short lines inside it are content (subheadings, one-line quotes) unless rule 1 says otherwise.
 
@@ -25,6 +28,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from transforms.corpus import RepeatedLines
 from transforms.furniture import (
     COMMENT_SECTION,
     COPYRIGHT,
@@ -45,6 +49,9 @@ MAX_NOTICE_WORDS = 45
 MAX_LABEL_WORDS = 30
 MAX_CAPTION_WORDS = 30
 MAX_LIST_ITEM_WORDS = 30
+# A document whose prose recurs elsewhere more than this is a copy: repetition proves nothing.
+MAX_RECURRING_PROSE_SHARE = 0.5
+NO_REPEATS = RepeatedLines()
 _NAV_SEPARATORS = re.compile(r"\s[|•·›»/]\s|\s>\s")
 _SENTENCE_BREAK = re.compile(r"[.!?。！？]\s+\S")
 
@@ -103,8 +110,15 @@ def is_list_head(line: str) -> bool:
     return key in LIST_HEADS or any(p.match(key) for p in LIST_HEAD_PATTERNS)
 
 
-def classify_lines(lines: list[str], skip: set[int] | frozenset[int] = frozenset()) -> list[Verdict]:
+def classify_lines(
+    lines: list[str],
+    skip: set[int] | frozenset[int] = frozenset(),
+    repeated: RepeatedLines = NO_REPEATS,
+) -> list[Verdict]:
     """Verdicts for every non-empty line not in `skip` (lines already used as metadata).
+
+    `repeated` holds the lines that recur across the corpus: short ones are furniture
+    wherever they stand, prose ones when they stand outside the body.
 
     Blank lines matter: a list ends at the first blank line after its items.
 
@@ -117,10 +131,14 @@ def classify_lines(lines: list[str], skip: set[int] | frozenset[int] = frozenset
     order = [i for i, line in enumerate(lines) if line and i not in skip]
     for i in order:
         verdicts[i] = furniture_reason(lines[i])
+    recurring = _recurring_lines(lines, order, verdicts, repeated)
+    for i in recurring:
+        if not is_prose(lines[i]):
+            verdicts[i] = "repeated"
     _mark_lists(lines, order, verdicts)
     _mark_captions(lines, order, verdicts)
     _mark_comment_section(lines, order, verdicts)
-    _mark_outside_body(lines, order, verdicts)
+    _mark_outside_body(lines, order, verdicts, recurring)
     return [Verdict(i, lines[i], verdicts[i]) for i in order]
 
 
@@ -180,18 +198,30 @@ def _mark_comment_section(lines: list[str], order: list[int], verdicts: dict[int
             return
 
 
-def _mark_outside_body(lines: list[str], order: list[int], verdicts: dict[int, str | None]) -> None:
-    """Short lines before the first and after the last prose paragraph are not the article."""
-    anchors = [i for i in order if verdicts[i] is None and is_prose(lines[i])]
-    if not anchors:
-        for i in order:
-            if verdicts[i] is None:
-                verdicts[i] = "outside_body"
-        return
-    first, last = anchors[0], anchors[-1]
+def _recurring_lines(
+    lines: list[str], order: list[int], verdicts: dict[int, str | None], repeated: RepeatedLines
+) -> set[int]:
+    """Undecided lines that recur across the corpus, unless the document is a copy of another
+    (most of its prose recurs)."""
+    if not repeated:
+        return set()
+    recurring = {i for i in order if verdicts[i] is None and lines[i] in repeated}
+    prose = [i for i in order if verdicts[i] is None and is_prose(lines[i])]
+    if prose and sum(i in recurring for i in prose) > MAX_RECURRING_PROSE_SHARE * len(prose):
+        return set()
+    return recurring
+
+
+def _mark_outside_body(
+    lines: list[str], order: list[int], verdicts: dict[int, str | None], recurring: set[int]
+) -> None:
+    """Lines before the first and after the last prose paragraph are not the article: short
+    ones, and prose that recurs across the corpus."""
+    anchors = [i for i in order if verdicts[i] is None and is_prose(lines[i]) and i not in recurring]
+    first, last = (anchors[0], anchors[-1]) if anchors else (len(lines), -1)
     for i in order:
         if verdicts[i] is None and (i < first or i > last):
-            verdicts[i] = "outside_body"
+            verdicts[i] = "repeated" if i in recurring else "outside_body"
 
 
 def _is_navigation_row(line: str) -> bool:

@@ -12,7 +12,8 @@ import hashlib
 from dataclasses import dataclass, field
 
 from transforms.artifacts import Artifact, find_artifacts
-from transforms.boilerplate import Verdict, classify_lines
+from transforms.boilerplate import NO_REPEATS, Verdict, classify_lines
+from transforms.corpus import RepeatedLines
 from transforms.decoding import NotText, decode_bytes
 from transforms.furniture import ERROR_PAGE
 from transforms.language import detect_language
@@ -64,8 +65,10 @@ def document_id(raw: bytes) -> str:
     return hashlib.sha256(raw).hexdigest()[:32]
 
 
-def process_document(raw: bytes, source_path: str, today: dt.date | None = None) -> Article | Rejected:
-    """Clean one document.
+def process_document(
+    raw: bytes, source_path: str, today: dt.date | None = None, repeated: RepeatedLines = NO_REPEATS
+) -> Article | Rejected:
+    """Clean one document; `repeated` is the corpus evidence of the batch (transforms/corpus.py).
 
     >>> raw = b"A headline\\n20220109\\n\\nThe council approved the plan on Monday evening.\\n"
     >>> a = process_document(raw, "x.txt")
@@ -84,7 +87,7 @@ def process_document(raw: bytes, source_path: str, today: dt.date | None = None)
     header = extract_header(lines, today)
     for index, replacement in header.replaced.items():
         lines[index] = replacement.strip()
-    verdicts = classify_lines(lines, skip=set(header.removed))
+    verdicts = classify_lines(lines, skip=set(header.removed), repeated=repeated)
     body = [v.text for v in verdicts if v.kept]
     dropped = sorted(
         [v for v in verdicts if not v.kept]

@@ -1,0 +1,86 @@
+"""Corpus-level evidence: a line that recurs across many documents is furniture, not news.
+
+A site's menus, footers, newsletter boxes and "related" headlines repeat on every page it
+serves, in whatever language and phrasing the site uses; a sentence of a news story appears
+once. Counting, over the whole batch, in how many documents each (normalised) line occurs
+finds that furniture without any phrase list.
+
+The flow makes a first pass over (a sample of) the input with `document_fingerprints` and
+`count_documents_per_line`, then hands `RepeatedLines.from_counts(...)` to every cleaning task.
+
+Copies of the same story (syndicated wire copy) repeat whole paragraphs. A document whose
+prose is mostly found elsewhere too is such a copy, and repetition is no evidence there:
+`classify_lines` then ignores it for that document.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from transforms.decoding import NotText, decode_bytes
+from transforms.lines import count_words, line_key
+from transforms.repair import repair_text
+
+# A line must occur in this many different documents to count as repeated.
+MIN_DOCUMENTS = 3
+# Below this many documents, recurrence is chance, not evidence: the flow skips the count.
+MIN_CORPUS_DOCUMENTS = 20
+# The first pass reads at most this many documents, spread over the input: furniture is
+# frequent by nature, so a sample finds it, and memory stays bounded however large the input.
+SAMPLE_DOCUMENTS = 20_000
+# Only lines up to this length are counted: furniture is short; it bounds memory too.
+MAX_COUNTED_WORDS = 60
+
+
+def fingerprint(line: str) -> int:
+    """A stable 64-bit fingerprint of a line's normalised form (the same in every process)."""
+    digest = hashlib.blake2b(line_key(line).encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "big")
+
+
+def document_fingerprints(raw: bytes) -> set[int]:
+    """Fingerprints of the distinct countable lines of one raw document (empty if not text)."""
+    try:
+        text = repair_text(decode_bytes(raw).text).text
+    except NotText:
+        return set()
+    return {
+        fingerprint(line)
+        for line in text.split("\n")
+        if line and count_words(line) <= MAX_COUNTED_WORDS and line_key(line)
+    }
+
+
+def count_documents_per_line(per_document: Iterable[set[int]]) -> Counter[int]:
+    """For each line fingerprint, the number of documents that contain it. Counters of
+    different batches add up with `+`."""
+    counts: Counter[int] = Counter()
+    for fingerprints in per_document:
+        counts.update(fingerprints)
+    return counts
+
+
+@dataclass(frozen=True)
+class RepeatedLines:
+    """The lines seen in at least `MIN_DOCUMENTS` documents of the corpus."""
+
+    fingerprints: frozenset[int] = frozenset()
+
+    @classmethod
+    def from_counts(cls, counts: Counter[int], min_documents: int = MIN_DOCUMENTS) -> RepeatedLines:
+        """The fingerprints found in at least `min_documents` documents.
+
+        >>> counts = count_documents_per_line([{1, 2}, {1, 3}, {1, 2}, {4}])
+        >>> sorted(RepeatedLines.from_counts(counts).fingerprints)
+        [1]
+        """
+        return cls(frozenset(f for f, n in counts.items() if n >= min_documents))
+
+    def __contains__(self, line: object) -> bool:
+        return isinstance(line, str) and bool(self.fingerprints) and fingerprint(line) in self.fingerprints
+
+    def __len__(self) -> int:
+        return len(self.fingerprints)
