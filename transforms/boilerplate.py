@@ -4,8 +4,9 @@ Each line gets a verdict: kept, or dropped with a reason code (datatrove-style),
 flow can store the dropped lines and their reasons for audit. The decision uses, in order:
 
 1. known furniture (transforms/furniture.py): whole-line phrases ("Leave a Reply", "Teilen",
-   "Facebook"), labelled lines ("Tags: …", "Read more: …", "© 2023 …"), consent and newsletter
-   notices, photo credits and captions, navigation rows ("Impressum | Datenschutz | Kontakt");
+   "Facebook"), labelled lines ("Tags: …", "Read more: …", "© 2023 …"), consent, paywall and
+   newsletter notices, photo credits and captions, navigation rows ("Impressum | Datenschutz |
+   Kontakt"), short lines with an e-mail address (author boxes, contact lines);
 2. lists: a list heading ("Related posts", "More China Central Radio News", "Lire aussi")
    takes the headline-like lines right after it along;
 3. captions: the one or two short lines right before a photo credit;
@@ -32,6 +33,7 @@ from transforms.corpus import RepeatedLines
 from transforms.furniture import (
     COMMENT_SECTION,
     COPYRIGHT,
+    EMAIL,
     FURNITURE_LINES,
     FURNITURE_PREFIXES,
     GLUED_NAVIGATION,
@@ -40,6 +42,7 @@ from transforms.furniture import (
     NOTICE_KEYWORDS,
     PHOTO_CREDIT,
     PHOTO_MARKER_AT_END,
+    READING_TIME,
 )
 from transforms.lines import count_words, ends_sentence, is_prose, is_url, line_key
 
@@ -49,6 +52,7 @@ MAX_NOTICE_WORDS = 45
 MAX_LABEL_WORDS = 30
 MAX_CAPTION_WORDS = 30
 MAX_LIST_ITEM_WORDS = 30
+MIN_SENTENCE_WORDS = 3
 # A document whose prose recurs elsewhere more than this is a copy: repetition proves nothing.
 MAX_RECURRING_PROSE_SHARE = 0.5
 NO_REPEATS = RepeatedLines()
@@ -83,7 +87,7 @@ def furniture_reason(line: str) -> str | None:
     words = count_words(line)
     if not key:
         return "furniture"
-    if key in FURNITURE_LINES:
+    if key in FURNITURE_LINES or READING_TIME.match(key):
         return "furniture"
     if words <= MAX_LABEL_WORDS:
         lowered = unicodedata.normalize("NFKC", line).casefold().lstrip()
@@ -97,6 +101,8 @@ def furniture_reason(line: str) -> str | None:
             return "navigation"
         if _is_form_field(line):
             return "comment_form"
+        if EMAIL.search(line):
+            return "contact"
     if words <= MAX_NOTICE_WORDS and NOTICE_KEYWORDS.search(line):
         return "notice"
     if is_url(line):
@@ -219,9 +225,20 @@ def _mark_outside_body(
     ones, and prose that recurs across the corpus."""
     anchors = [i for i in order if verdicts[i] is None and is_prose(lines[i]) and i not in recurring]
     first, last = (anchors[0], anchors[-1]) if anchors else (len(lines), -1)
+    for i in order:  # a short closing sentence right after the last paragraph still belongs
+        if i <= last:
+            continue
+        if verdicts[i] is not None or i in recurring or not _is_sentence(lines[i]):
+            break
+        last = i
     for i in order:
         if verdicts[i] is None and (i < first or i > last):
             verdicts[i] = "repeated" if i in recurring else "outside_body"
+
+
+def _is_sentence(line: str) -> bool:
+    """A complete short sentence: "Work is expected to take four years." """
+    return count_words(line) >= MIN_SENTENCE_WORDS and ends_sentence(line) and not line[:1].islower()
 
 
 def _is_navigation_row(line: str) -> bool:

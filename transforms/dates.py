@@ -133,11 +133,18 @@ def find_date(line: str, today: dt.date | None = None) -> dt.date | None:
 
 
 def find_date_span(line: str, today: dt.date | None = None) -> tuple[dt.date | None, str]:
-    """Like `find_date`, and also the line with the date text removed (for byline checks)."""
-    found, span = _first_date(line, today)
-    if found is None or span is None:
+    """Like `find_date`, and also the line with every date in it removed (for byline checks).
+
+    >>> find_date_span("Publié le 18/09/2023 à 06h30 Mis à jour le 18/09/2023 à 09h12")[1].split()
+    ['Publié', 'le', 'à', '06h30', 'Mis', 'à', 'jour', 'le', 'à', '09h12']
+    """
+    found, _ = _first_date(line, today)
+    if found is None:
         return None, line
-    return found, line[: span[0]] + " " + line[span[1] :]
+    rest = _COMPACT.sub(" ", line)
+    for pattern in _PATTERNS:
+        rest = pattern.sub(" ", rest)
+    return found, rest
 
 
 def _first_date(line: str, today: dt.date | None) -> tuple[dt.date | None, tuple[int, int] | None]:

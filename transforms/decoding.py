@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import ftfy.bad_codecs  # noqa: F401  (registers "sloppy-windows-1252")
 from charset_normalizer import from_bytes
+from charset_normalizer.md import mess_ratio
 
 # Byte-order marks, longest first: the UTF-32 LE mark starts with the UTF-16 LE one.
 _BOMS: tuple[tuple[bytes, str], ...] = (
@@ -50,9 +51,9 @@ _OTHER_SCRIPT_LEGACY = frozenset(
     }
 )  # fmt: skip
 # Latin-script code pages, which the charset detector confuses with each other ("sueña" in
-# cp1252 reads as "sueńa" in cp1250). We pick the one that reads as the most plausible text,
-# cp1252 on a tie: Turkish in cp1254 read as cp1252 gives Icelandic letters ("Aðustos"), Polish
-# in cp1250 read as cp1252 gives symbols inside words ("³ódŸ").
+# cp1252 reads as "sueńa" in cp1250). We pick the one that reads as the most plausible text
+# (`_implausibility`), cp1252 on a tie: Turkish in cp1254 read as cp1252 gives Icelandic
+# letters ("Aðustos"), Polish in cp1250 read as cp1252 gives symbols inside words ("³ódŸ").
 _LATIN_LEGACY = ("sloppy-windows-1252", "cp1250", "cp1254", "cp1257")
 _IMPLAUSIBLE = re.compile(
     r"(?<=[^\W\d_])[^\w\s'’\-.,;:!?)(\]\[\"/&]+(?=[^\W\d_])"  # a symbol inside a word
@@ -140,11 +141,13 @@ def _legacy_encoding(raw: bytes) -> str:
     best = from_bytes(sample).best()
     if best is not None and best.encoding in _OTHER_SCRIPT_LEGACY:
         return best.encoding
-    return min(_LATIN_LEGACY, key=lambda enc: _implausible(sample.decode(enc, errors="replace")))
+    return min(_LATIN_LEGACY, key=lambda enc: _implausibility(sample.decode(enc, errors="replace")))
 
 
-def _implausible(text: str) -> int:
-    return len(_IMPLAUSIBLE.findall(text)) + text.count("\ufffd")
+def _implausibility(text: str) -> tuple[int, float]:
+    """Characters no real text has in that place, then charset-normalizer's mess ratio
+    (which tells Czech in cp1250 from the same bytes read as cp1252)."""
+    return len(_IMPLAUSIBLE.findall(text)) + text.count("\ufffd"), mess_ratio(text, 1.0)
 
 
 def _finish(text: str, encoding: str, had_bom: bool = False) -> Decoded:

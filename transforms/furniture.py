@@ -35,7 +35,9 @@ FURNITURE_LINES: frozenset[str] = frozenset(
     |facebook|twitter|x|whatsapp|telegram|linkedin|pinterest|reddit|email|e-mail|mail|print
     |vk|vkontakte|odnoklassniki|ok|viber|messenger|tumblr|xing|flipboard|threads|bluesky
     |instagram|youtube|tiktok|wechat|weibo|微信|微博|qq空间|qq|line|فيسبوك|تويتر|واتساب
-    |imprimer|drucken|imprimir|stampa|drukuj|печать|yazdır
+    |imprimer|drucken|imprimir|stampa|drukuj|печать|yazdır|copy link|copier le lien|link kopieren
+    |copiar enlace|copia link|copiar link|link kopiëren|kopiera länk|skopiuj link
+    |partager l'article|partager sur facebook|partager sur twitter|dela artikeln|sdílet|поделиться
     |previous article|next article|previous post|next post|previous|next|older post|newer post
     |article précédent|article suivant|vorheriger artikel|nächster artikel|artículo anterior
     |artículo siguiente|articolo precedente|articolo successivo|artigo anterior
@@ -134,7 +136,22 @@ NOTICE_KEYWORDS: re.Pattern[str] = re.compile(
     r"|tutti i diritti riservati|todos os direitos reservados|alle rechten voorbehouden"
     r"|wszelkie prawa zastrzeżone|все права защищены|tüm hakları saklıdır"
     r"|kaikki oikeudet pidätetään|جميع الحقوق محفوظة|版权所有|all rights reserved"
-    r"|queda prohibida la reproducción|reproduction interdite",
+    r"|queda prohibida la reproducción|reproduction interdite"
+    r"|subscribers only|subscribe to continue|continue reading with|réservé aux abonnés"
+    r"|nur für abonnenten|exclusivo para suscriptores|riservato agli abbonati"
+    r"|exclusivo para assinantes|alleen voor abonnees|tylko dla prenumeratorów"
+    r"|(must|need to) be (logged|signed) in|connecté pour commenter|angemeldet sein"
+    r"|войдите на сайт|iniciar sesión para comentar",
+    re.IGNORECASE,
+)
+
+# A short line with an e-mail address is an author box or a contact line.
+EMAIL: re.Pattern[str] = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
+# "4 min read", "Lesezeit: 3 Minuten", "Temps de lecture : 2 min".
+READING_TIME: re.Pattern[str] = re.compile(
+    r"^(\d+\s*(min|minute|minutes|minuten|minutos|minuti|minuter|minut)\.?\s*(read|lesen|de lectura"
+    r"|di lettura|de leitura|läsning|leestijd)?|(lesezeit|temps de lecture|tiempo de lectura"
+    r"|tempo di lettura|tempo de leitura|leestijd|lästid|czas czytania)\s*:?\s*\d+\s*\S*)$",
     re.IGNORECASE,
 )
 
@@ -163,6 +180,7 @@ COMMENT_SECTION: re.Pattern[str] = re.compile(
     r"|\d+ thoughts? on .+|one thought on .+|commentaires?|laisser un commentaire|kommentare?"
     r"|leserkommentare|comentarios?|deja (tu|un) comentario|commenti|lascia un commento"
     r"|comentários|deixe um comentário|reacties|reageer|komentarze|komentarz|комментарии"
+    r"|réagi(r|ssez)( à cet article)?|kommentera|kommentarer|komentáře|обсуждение"
     r"|yorumlar|yorum yaz|kommentit|kommentoi|التعليقات|评论|网友评论|コメント)"
     r"(\s*\(\d+\))?(\s+\d+)?(\s+cancel reply)?$",
     re.IGNORECASE,

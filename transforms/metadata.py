@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from transforms.boilerplate import furniture_reason
-from transforms.dates import find_date_span
+from transforms.dates import find_date_span, is_relative_date
 from transforms.furniture import BYLINE_WORDS, HOME_WORDS, SOURCE_LABELS, UPDATED_WORDS
 from transforms.lines import count_words, ends_sentence, is_prose, is_url, line_key
 
@@ -114,6 +114,8 @@ def extract_header(lines: list[str], today: dt.date | None = None) -> Header:
             removed[i] = "date"
             if not UPDATED_WORDS.match(line):
                 dates.append((i, found))
+        elif is_relative_date(line) and count_words(line) <= MAX_BYLINE_WORDS and not is_prose(line):
+            removed[i] = "date"  # "3 hours ago": a date line, but no calendar date to take
         elif _is_byline(line):
             removed[i] = "byline"
 
@@ -139,9 +141,13 @@ def extract_header(lines: list[str], today: dt.date | None = None) -> Header:
 
 
 def _first_body_line(lines: list[str], filled: list[int]) -> int | None:
-    """Position (in `filled`) of the first prose line that is not furniture."""
+    """Position (in `filled`) of the first prose line that is not furniture. A long line
+    without a full stop may still be a headline, so it only counts when longer than one."""
     for n, i in enumerate(filled[:MAX_HEADER_LINES]):
-        if is_prose(lines[i]) and furniture_reason(lines[i]) is None:
+        line = lines[i]
+        if not is_prose(line) or furniture_reason(line) is not None:
+            continue
+        if ends_sentence(line) or count_words(line) > MAX_TITLE_WORDS:
             return n
     return None
 
@@ -149,17 +155,19 @@ def _first_body_line(lines: list[str], filled: list[int]) -> int | None:
 def _title_position(lines: list[str], above_body: list[int], metadata: dict[int, str]) -> int | None:
     """Index of the headline: the headline-like line closest above the body.
 
-    Metadata lines, furniture and captions in between are stepped over; anything else that
-    is not headline-like means the document has no title line.
+    Metadata lines, furniture, captions and lines of one or two words (an author, a section)
+    in between are stepped over; anything else that is not headline-like means the document
+    has no title line.
     """
     for i in reversed(above_body[-MAX_TITLE_DISTANCE:]):
         line = lines[i]
         if i in metadata or furniture_reason(line) or _is_breadcrumb(line):
             continue
-        first_line = i == above_body[0]
-        if _looks_like_title(line) and (first_line or count_words(line) >= MIN_TITLE_WORDS):
+        if i == above_body[0] and _looks_like_title(line):
             return i
-        return None
+        if count_words(line) < MIN_TITLE_WORDS:
+            continue  # an author's name, a section label
+        return i if _looks_like_title(line) else None
     return None
 
 
