@@ -46,6 +46,9 @@ FURNITURE_LINES: frozenset[str] = frozenset(
     |zur startseite|back to top|back to home|go to homepage|retour à l'accueil
     |volver a la portada|torna alla home|voltar ao início|terug naar home|wróć na stronę główną
     |original link|original article|recommended video today|recommended|recommended for you
+    |story continues below advertisement|article continues below advertisement
+    |continue reading below|scroll to continue|advertisement - scroll to continue
+    |weiterlesen nach der anzeige|la suite après la publicité|continúa después de la publicidad
     |website|name|comment|email address|your email|your name|subscribe|sign up|log in|login
     |sign in|register|menu|search|skip to content|skip to main content|close|toggle navigation
     |accept|accept all|accept cookies|reject all|ok, got it|got it|i agree|agree|manage cookies
@@ -66,7 +69,8 @@ FURNITURE_LINES: frozenset[str] = frozenset(
 FURNITURE_PREFIXES: tuple[str, ...] = (
     "tags:", "tag:", "topics:", "categories:", "category:", "filed under:", "related tags:",
     "related topics:", "keywords:", "read more:", "read also:", "see also:", "also read:",
-    "more:", "mots-clés :", "mots clés :", "étiquettes :", "lire aussi :", "à lire aussi :",
+    "more:", "related:", "watch:", "listen:", "video:", "photos:", "gallery:", "click here",
+    "mots-clés :", "mots clés :", "étiquettes :", "lire aussi :", "à lire aussi :",
     "schlagwörter:", "schlagworte:", "themen:", "lesen sie auch:", "mehr zum thema:",
     "etiquetas:", "temas:", "leer más:", "lee también:", "ver también:", "tag:", "argomenti:",
     "leggi anche:", "tags:", "assuntos:", "leia mais:", "leia também:", "veja também:",
