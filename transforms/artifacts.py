@@ -29,7 +29,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from wordfreq import get_frequency_dict
 
@@ -52,6 +52,7 @@ WORD_MIN_ZIPF = 3.5  # a lone foreign word must be this common in its language
 WORD_MARGIN = 2.5
 SENTENCE_START_MIN_ZIPF = 4.5  # a capitalised sentence opener must be a very common word
 GLUE_PART_MIN_ZIPF = 3.5
+SKIP_FOREIGN_LOOKUP_ZIPF = 6.0  # no other language's word is 2 Zipf more common than this
 MIN_SCRIPT_RUN_CHARS = 2
 
 # English words that machine translation glues onto the next lower-case word ("theplans").
@@ -108,6 +109,24 @@ def _frequencies(language: str, wordlist: str) -> dict[str, float]:
     return get_frequency_dict(language, wordlist)
 
 
+@lru_cache(maxsize=500_000)
+def word_profile(word: str) -> tuple[float, str | None, float]:
+    """(English Zipf, most likely other language, its Zipf) of a lower-case word, cached: the
+    same words recur in every article.
+
+    A word as common in English as "the" cannot lean foreign by `FOREIGN_MARGIN`, so its other
+    languages are not looked up.
+    """
+    english = zipf(word, "en")
+    best_lang, best = None, 0.0
+    if english < SKIP_FOREIGN_LOOKUP_ZIPF:
+        for lang in LATIN_CANDIDATES:
+            score = zipf(word, lang)
+            if score > best:
+                best_lang, best = lang, score
+    return english, best_lang, best
+
+
 def zipf(word: str, language: str) -> float:
     """Zipf frequency of a lower-case word (0 when unknown); a hyphenated word scores as its
     rarest part, as wordfreq would.
@@ -119,7 +138,7 @@ def zipf(word: str, language: str) -> float:
         return min(zipf(part, language) for part in word.split("-") if part)
     wordlist = "large" if language == "en" else "small"
     freq = _frequencies(language, wordlist).get(word, 0.0)
-    return round(math.log10(freq) + 9, 2) if freq > 0 else 0.0
+    return math.log10(freq) + 9 if freq > 0 else 0.0
 
 
 def find_artifacts(text: str, body_language: str) -> list[Artifact]:
@@ -189,13 +208,7 @@ def _tokens(text: str, taken: list[tuple[int, int]]) -> list[_Token]:
         if any(a < end and start < b for a, b in skip) or not _LATIN_LETTER.search(match.group()):
             continue
         word = match.group()
-        lowered = word.casefold()
-        english = zipf(lowered, "en")
-        best_lang, best = None, 0.0
-        for lang in LATIN_CANDIDATES:
-            score = zipf(lowered, lang)
-            if score > best:
-                best_lang, best = lang, score
+        english, best_lang, best = word_profile(word.casefold())
         leans = best >= FOREIGN_MIN_ZIPF and best - english >= FOREIGN_MARGIN
         if leans and word[:1].isupper() and not _starts_sentence(text, start):
             leans = False  # a name inside a sentence

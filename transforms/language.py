@@ -6,7 +6,7 @@ langdetect runs: Hangul is Korean, kana is Japanese, Han without kana is Chinese
 "zh-cn"). Text with too few letters, or where langdetect is unsure, is "und".
 
 langdetect reads a sample of the body (its beginning, up to `SAMPLE_CHARS`): on a whole long
-article it is slower and no more accurate.
+article it is several times slower and no more accurate.
 """
 
 from __future__ import annotations
@@ -20,7 +20,10 @@ from langdetect.detector_factory import PROFILES_DIRECTORY
 from langdetect.lang_detect_exception import LangDetectException
 
 UNDETERMINED = "und"
-SAMPLE_CHARS = 1500
+SAMPLE_CHARS = 600
+# langdetect averages this many random walks over the sample's n-grams (its default is 7);
+# on a clean 600-character sample three agree as well as seven, at less than half the cost.
+TRIALS = 3
 MIN_LETTERS = 20
 MIN_CONFIDENCE = 0.5
 SEED = 0
@@ -75,6 +78,7 @@ def detect_language(text: str) -> LanguageGuess:
     if by_script:
         return by_script
     detector = _factory().create()
+    detector.n_trial = TRIALS
     detector.append(sample)
     try:
         best = detector.get_probabilities()[0]
