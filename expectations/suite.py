@@ -23,9 +23,10 @@ os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
 SUITE_NAME = "articles"
 URL_PATTERN = r"^https?://[^\s/?#]+\.[^\s/?#]+(?:[/?#]\S*)?$"
-# Only the columns the expectations read are handed to GX.
+# Only the columns the expectations read are handed to GX. The text itself is not among them:
+# "text not empty" is n_chars >= 1 (n_chars is len(text)), which keeps validation light.
 VALIDATED_COLUMNS = (
-    "doc_id", "source_path", "language", "language_confidence", "text", "published_date", "url",
+    "doc_id", "source_path", "language", "language_confidence", "published_date", "url",
     "n_words", "n_chars",
 )  # fmt: skip
 
@@ -51,8 +52,7 @@ def build_expectations(today: dt.date) -> list[Any]:
         gxe.ExpectColumnValuesToNotBeNull(column="language"),
         gxe.ExpectColumnValuesToBeInSet(column="language", value_set=sorted(known_languages())),
         gxe.ExpectColumnValuesToBeBetween(column="language_confidence", min_value=0, max_value=1),
-        gxe.ExpectColumnValuesToNotBeNull(column="text"),
-        gxe.ExpectColumnValueLengthsToBeBetween(column="text", min_value=1),
+        gxe.ExpectColumnValuesToNotBeNull(column="n_chars"),
         gxe.ExpectColumnValuesToBeBetween(
             column="published_date", max_value=pd.Timestamp(today), min_value=pd.Timestamp("1990-01-01")
         ),

@@ -6,11 +6,19 @@
 Runs as a Prefect flow. Without PREFECT_API_URL, Prefect starts an embedded (ephemeral) API for
 the run, so no server is needed; with PREFECT_API_URL set, the run is reported to that server.
 
-Stages: list inputs → count lines recurring across (a sample of) the corpus → read batches
-(retried I/O) → clean batches (transforms.document) →
-drop exact duplicates → write a run snapshot → validate with Great Expectations → publish
-atomically (see flows/files.py). Tasks always work on batches of documents, never one task
-per document: a task run costs Prefect about 10 ms.
+How a run goes:
+
+1. list the inputs, hash what changed since the published run, and group them into buckets
+   (flows/incremental.py);
+2. one Prefect task per bucket whose inputs or code changed: read its documents (streaming),
+   clean them in chunks (transforms.document, with corpus evidence from the chunk), and write
+   its part files; buckets that did not change keep their parts from the published run;
+3. check the parts in order: exact duplicates across buckets go to rejects, and the Great
+   Expectations suite validates the articles chunk by chunk;
+4. publish the run atomically (flows/files.py), or leave the published dataset as it was.
+
+Tasks run in parallel processes (one per core), or on a Dask cluster with --dask-address.
+Memory stays flat: a task holds one chunk of documents, the flow holds one chunk of rows.
 """
 
 from __future__ import annotations
@@ -22,33 +30,31 @@ import sys
 import time
 import uuid
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
+from typing import Any
 
 # Defaults for a quiet, self-contained batch run; anything set in the environment wins.
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 from prefect.states import Failed, State
+from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
 
-from expectations.suite import ValidationOutcome, validate_articles
-from flows.columns import articles_table, rejects_table
-from flows.files import (
-    OutputLocked,
-    ReadResult,
-    list_inputs,
-    new_run_dir,
-    output_lock,
-    publish,
-    read_input,
-    write_json,
-    write_parquet,
-)
+from expectations.suite import VALIDATED_COLUMNS, ValidationOutcome, validate_articles
+from flows.columns import ARTICLE_SCHEMA, REJECT_SCHEMA, articles_table, rejects_table
+from flows.files import OutputLocked, new_run_dir, output_lock, publish, published_run, write_json
+from flows.incremental import Bucket, Manifest, code_version, config_signature, content_hashes, make_buckets
+from flows.sources import Fields, RawDocument, Source, list_sources, read_documents
 from transforms.corpus import (
     MIN_CORPUS_DOCUMENTS,
-    SAMPLE_DOCUMENTS,
     RepeatedLines,
     count_documents_per_line,
     document_fingerprints,
@@ -59,6 +65,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_INPUT = PROJECT_ROOT / "seeds"
 DEFAULT_OUTPUT = PROJECT_ROOT / "output"
 DEFAULT_BATCH_SIZE = 500
+VALIDATION_CHUNK_ROWS = 100_000
+ROW_GROUP_ROWS = 10_000
 
 
 class ValidationFailed(RuntimeError):
@@ -74,6 +82,16 @@ class ValidationFailed(RuntimeError):
         self.result_path = result_path
 
 
+@dataclass(frozen=True)
+class BucketParts:
+    """The part files one bucket produced (names inside articles/ and rejects/)."""
+
+    key: str
+    signature: str
+    articles: str | None
+    rejects: str | None
+
+
 @dataclass
 class RunSummary:
     """What a run did, for the terminal and for callers."""
@@ -85,6 +103,8 @@ class RunSummary:
     rejects: Counter[str] = field(default_factory=Counter)
     languages: Counter[str] = field(default_factory=Counter)
     with_artifacts: int = 0
+    buckets_processed: int = 0
+    buckets_reused: int = 0
     validation: str = "not run"
     seconds: float = 0.0
 
@@ -97,6 +117,8 @@ class RunSummary:
                 f"articles written: {self.articles} ({self.with_artifacts} with translation artifacts)",
                 f"rejects:          {sum(self.rejects.values())} ({rejects})",
                 f"languages:        {languages}",
+                f"work:             {self.buckets_processed} batches processed, "
+                f"{self.buckets_reused} unchanged and reused",
                 f"validation:       {self.validation}",
                 f"output:           {self.output_dir}/articles, {self.output_dir}/rejects",
                 f"time:             {self.seconds:.1f} s",
@@ -104,66 +126,75 @@ class RunSummary:
         )
 
 
+class PartWriter:
+    """Rows appended in row groups to one Parquet file, opened on the first rows."""
+
+    def __init__(self, path: Path, schema: pa.Schema) -> None:
+        self.path, self.schema = path, schema
+        self._writer: pq.ParquetWriter | None = None
+
+    def write(self, table: pa.Table) -> None:
+        if table.num_rows == 0:
+            return
+        if self._writer is None:
+            self._writer = pq.ParquetWriter(self.path, self.schema, compression="zstd")
+        self._writer.write_table(table, row_group_size=ROW_GROUP_ROWS)
+
+    def close(self) -> str | None:
+        if self._writer is None:
+            return None
+        self._writer.close()
+        return self.path.name
+
+
 @task(retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE)
-def read_batch(input_dir: str, paths: list[str]) -> list[ReadResult]:
-    """Read a batch of input files (I/O; transient errors are retried)."""
-    root = Path(input_dir)
-    return [read_input(root, path) for path in paths]
+def process_bucket(
+    input_dir: str, bucket: Bucket, run_dir: str, fields: Fields, today: dt.date, chunk_size: int
+) -> BucketParts:
+    """Read, clean and write one bucket. A retry rewrites its parts from the start."""
+    root, run = Path(input_dir), Path(run_dir)
+    name = f"part-{bucket.key}-{bucket.signature[:8]}.parquet"
+    articles = PartWriter(run / "articles" / name, ARTICLE_SCHEMA)
+    rejects = PartWriter(run / "rejects" / name, REJECT_SCHEMA)
+    seen: dict[str, str] = {}
+    documents = (doc for source in bucket.sources for doc in read_documents(root, source, fields))
+    for chunk in _chunks(documents, chunk_size):
+        results = clean_chunk(chunk, today)
+        kept, dropped = [], []
+        for result in results:
+            if isinstance(result, Article) and result.doc_id in seen:
+                detail = f"same bytes as {seen[result.doc_id]}"
+                dropped.append(Rejected(result.source_path, "duplicate", "clean", detail, result.doc_id))
+            elif isinstance(result, Article):
+                seen[result.doc_id] = result.source_path
+                kept.append(result)
+            else:
+                dropped.append(result)
+        articles.write(articles_table(kept))
+        rejects.write(rejects_table(dropped))
+    return BucketParts(bucket.key, bucket.signature, articles.close(), rejects.close())
 
 
-@task(cache_policy=NO_CACHE)
-def count_batch(files: list[ReadResult]) -> Counter[int]:
-    """First pass: in how many documents of the batch each line occurs."""
-    return count_documents_per_line(document_fingerprints(f.raw) for f in files if f.raw is not None)
-
-
-@task(cache_policy=NO_CACHE)
-def clean_batch(files: list[ReadResult], today: dt.date, repeated: RepeatedLines) -> list[Article | Rejected]:
-    """Turn a batch of raw files into articles and rejects (pure CPU work)."""
+def clean_chunk(chunk: list[RawDocument], today: dt.date) -> list[Article | Rejected]:
+    """Clean a chunk of documents with the corpus evidence the chunk itself provides."""
+    readable = [d for d in chunk if d.raw is not None]
+    repeated = RepeatedLines()
+    if len(readable) >= MIN_CORPUS_DOCUMENTS:
+        counts = count_documents_per_line(document_fingerprints(d.raw) for d in readable if d.raw)
+        repeated = RepeatedLines.from_counts(counts)
     out: list[Article | Rejected] = []
-    for item in files:
-        if item.raw is None:
-            out.append(Rejected(item.source_path, "unreadable", "read", item.error or ""))
+    for doc in chunk:
+        if doc.raw is None:
+            out.append(Rejected(doc.source_path, doc.reason or "unreadable", "read", doc.detail))
         else:
-            out.append(process_document(item.raw, item.source_path, today, repeated))
+            out.append(process_document(doc.raw, doc.source_path, today, repeated, doc.given))
     return out
 
 
-def find_repeated_lines(input_root: Path, paths: list[str], batch_size: int) -> RepeatedLines:
-    """The corpus evidence: lines recurring across a sample of the input (transforms/corpus.py)."""
-    if len(paths) < MIN_CORPUS_DOCUMENTS:
-        return RepeatedLines()
-    sample = paths[:: -(-len(paths) // SAMPLE_DOCUMENTS)]
-    reads = [read_batch.submit(str(input_root), batch) for batch in batched(sample, batch_size)]
-    counts = [count_batch.submit(read) for read in reads]  # type: ignore[call-overload]
-    return RepeatedLines.from_counts(sum((c.result() for c in counts), Counter()))
-
-
-def batched(items: list[str], size: int) -> list[list[str]]:
-    return [items[i : i + size] for i in range(0, len(items), size)]
-
-
-@task(cache_policy=NO_CACHE)
-def validate_batch(articles: list[Article], today: dt.date) -> ValidationOutcome:
-    """Run the expectation suite on the run's articles table."""
-    return validate_articles(articles_table(articles).to_pandas(), today)
-
-
-def drop_duplicates(results: list[Article | Rejected]) -> list[Article | Rejected]:
-    """Exact copies of a file (same bytes, same doc_id) are kept once, at the first path."""
-    first_path: dict[str, str] = {}
-    out: list[Article | Rejected] = []
-    for result in results:
-        if isinstance(result, Article):
-            if result.doc_id in first_path:
-                out.append(
-                    Rejected(result.source_path, "duplicate", "clean",
-                             f"same bytes as {first_path[result.doc_id]}", result.doc_id)
-                )  # fmt: skip
-                continue
-            first_path[result.doc_id] = result.source_path
-        out.append(result)
-    return out
+def _chunks(items: Iterable[RawDocument], size: int) -> Iterator[list[RawDocument]]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
 
 
 @flow(name="build-news-dataset")
@@ -171,43 +202,184 @@ def build_dataset(
     input_dir: str = str(DEFAULT_INPUT),
     output_dir: str = str(DEFAULT_OUTPUT),
     batch_size: int = DEFAULT_BATCH_SIZE,
+    full_refresh: bool = False,
+    fields: Fields | None = None,
 ) -> RunSummary:
-    """Clean every file under `input_dir` and publish the dataset to `output_dir`."""
+    """Clean every input under `input_dir` and publish the dataset to `output_dir`."""
     started = time.monotonic()
+    fields = fields or Fields()
     today = dt.date.today()
     input_root, output_root = Path(input_dir), Path(output_dir)
     summary = RunSummary(str(input_dir), str(output_dir))
-    paths = list_inputs(input_root)
-    summary.documents = len(paths)
-    repeated = find_repeated_lines(input_root, paths, batch_size)
-    reads = [read_batch.submit(str(input_root), batch) for batch in batched(paths, batch_size)]
-    # Prefect hands each read's result to its clean task once the read is done.
-    cleaned = [clean_batch.submit(read, today, repeated) for read in reads]  # type: ignore[call-overload]
-    results = drop_duplicates([r for future in cleaned for r in future.result()])
-    articles = [r for r in results if isinstance(r, Article)]
-    rejects = [r for r in results if isinstance(r, Rejected)]
-
     try:
         with output_lock(output_root):
+            previous_run = published_run(output_root)
+            previous = Manifest.load(previous_run)
+            config = config_signature(
+                code_version(PROJECT_ROOT), {"batch": batch_size, "fields": vars(fields)}
+            )
+            if previous.config != config or full_refresh:
+                previous.buckets = {}
+            sources = list_sources(input_root)
+            hashes = content_hashes(input_root, sources, previous, full_refresh)
+            unique, copies = split_copies(sources, hashes)
+            buckets = make_buckets(unique, hashes, batch_size, config)
             run_dir = new_run_dir(output_root, f"{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}")
-            write_parquet(articles_table(articles), run_dir / "articles" / "part-00000.parquet")
-            write_parquet(rejects_table(rejects), run_dir / "rejects" / "part-00000.parquet")
-            outcome = validate_batch(articles, today)
+            manifest = Manifest(config, {s.path: [s.size, s.mtime_ns, hashes[s.path]] for s in sources})
+
+            pending: dict[str, Any] = {}
+            parts: dict[str, BucketParts] = {}
+            for bucket in buckets:
+                old = previous.buckets.get(bucket.key)
+                if old and old["signature"] == bucket.signature and not old.get("filtered") and previous_run:
+                    parts[bucket.key] = _reuse(previous_run, run_dir, bucket, old)
+                else:
+                    pending[bucket.key] = process_bucket.submit(
+                        str(input_root), bucket, str(run_dir), fields, today, batch_size
+                    )
+            summary.buckets_reused, summary.buckets_processed = len(parts), len(pending)
+
+            checker = RunChecker(run_dir, today)
+            checker.add_rejects(copies, "part-copies.parquet")
+            for bucket in buckets:
+                done = parts.get(bucket.key) or pending[bucket.key].result()
+                manifest.buckets[bucket.key] = checker.check(done)
+            outcome = checker.finish()
             result_path = run_dir / "validation" / "result.json"
             write_json(outcome.result, result_path)
             if not outcome.success:
                 raise ValidationFailed(outcome.failed, result_path)
+            manifest.save(run_dir)
             publish(output_root, run_dir)
     except (ValidationFailed, OutputLocked) as err:
         return Failed(message=str(err))  # type: ignore[return-value]
 
-    summary.articles = len(articles)
-    summary.rejects = Counter(r.reason for r in rejects)
-    summary.languages = Counter(a.language for a in articles)
-    summary.with_artifacts = sum(1 for a in articles if a.translation_artifacts)
+    summary.documents = checker.articles + sum(checker.rejects.values())
+    summary.articles = checker.articles
+    summary.rejects = checker.rejects
+    summary.languages = checker.languages
+    summary.with_artifacts = checker.with_artifacts
     summary.validation = f"passed ({outcome.evaluated} rows, result in {output_dir}/validation)"
     summary.seconds = time.monotonic() - started
     return summary
+
+
+def split_copies(sources: list[Source], hashes: dict[str, str]) -> tuple[list[Source], list[Rejected]]:
+    """Exact copies of a file: the first path (in sorted order) is processed, the others are
+    rejected as duplicates without being read again."""
+    first: dict[str, str] = {}
+    unique: list[Source] = []
+    copies: list[Rejected] = []
+    for source in sources:  # sorted by path
+        digest = hashes[source.path]
+        if digest in first and not digest.startswith("unreadable") and not source.is_shard:
+            copies.append(Rejected(source.path, "duplicate", "read", f"same bytes as {first[digest]}"))
+        else:
+            first.setdefault(digest, source.path)
+            unique.append(source)
+    return unique, copies
+
+
+def _reuse(previous_run: Path, run_dir: Path, bucket: Bucket, entry: dict[str, Any]) -> BucketParts:
+    """Link an unchanged bucket's parts from the published run into the new one."""
+    for folder, name in (("articles", entry["articles"]), ("rejects", entry["rejects"])):
+        if name:
+            os.link(previous_run / folder / name, run_dir / folder / name)
+    return BucketParts(bucket.key, bucket.signature, entry["articles"], entry["rejects"])
+
+
+class RunChecker:
+    """Checks the parts of a run in bucket order: drops exact duplicates across buckets,
+    validates the articles in chunks, and counts what the summary reports."""
+
+    def __init__(self, run_dir: Path, today: dt.date) -> None:
+        self.run_dir, self.today = run_dir, today
+        self.seen: set[str] = set()
+        self.pending: list[pa.Table] = []
+        self.pending_rows = 0
+        self.outcomes: list[ValidationOutcome] = []
+        self.articles = 0
+        self.with_artifacts = 0
+        self.rejects: Counter[str] = Counter()
+        self.languages: Counter[str] = Counter()
+
+    def add_rejects(self, rejects: list[Rejected], name: str) -> None:
+        """Rejects decided by the flow itself (not by a bucket's task)."""
+        if rejects:
+            pq.write_table(rejects_table(rejects), self.run_dir / "rejects" / name, compression="zstd")
+            self.rejects.update(r.reason for r in rejects)
+
+    def check(self, parts: BucketParts) -> dict[str, Any]:
+        entry: dict[str, Any] = {
+            "signature": parts.signature,
+            "articles": parts.articles,
+            "rejects": parts.rejects,
+        }
+        if parts.articles:
+            path = self.run_dir / "articles" / parts.articles
+            table = pq.read_table(path, columns=[*VALIDATED_COLUMNS, "translation_artifacts"])
+            duplicate = pa.array([doc_id in self.seen for doc_id in table["doc_id"].to_pylist()], pa.bool_())
+            if pc.any(duplicate).as_py():
+                table = self._drop_duplicates(path, parts, pc.invert(duplicate))
+                entry.update(filtered=True, rejects=parts.rejects or f"dup-{parts.articles}")
+            self.seen.update(table["doc_id"].to_pylist())
+            self.articles += table.num_rows
+            self.languages.update(table["language"].to_pylist())
+            self.with_artifacts += (
+                pc.sum(pc.greater(pc.list_value_length(table["translation_artifacts"]), 0)).as_py() or 0
+            )
+            self._validate(table.select(list(VALIDATED_COLUMNS)))
+        if entry["rejects"]:
+            reasons = pq.read_table(self.run_dir / "rejects" / entry["rejects"], columns=["reason"])
+            self.rejects.update(reasons["reason"].to_pylist())
+        return entry
+
+    def _drop_duplicates(self, path: Path, parts: BucketParts, keep: pa.Array) -> pa.Table:
+        """Rewrite a part without rows whose doc_id an earlier bucket has (rare: exact copies
+        of a document in two buckets). The dropped rows join the bucket's rejects."""
+        full = pq.read_table(path)
+        dropped = full.filter(pc.invert(keep))
+        path.unlink()  # a reused part is a hard link: never write through it
+        pq.write_table(full.filter(keep), path, compression="zstd")
+        detail = "same bytes as an earlier document"
+        duplicates = rejects_table(
+            [
+                Rejected(row["source_path"], "duplicate", "clean", detail, row["doc_id"])
+                for row in dropped.select(["source_path", "doc_id"]).to_pylist()
+            ]
+        )
+        rejects_path = self.run_dir / "rejects" / (parts.rejects or f"dup-{parts.articles}")
+        if rejects_path.exists():
+            duplicates = pa.concat_tables([pq.read_table(rejects_path), duplicates])
+            rejects_path.unlink()
+        pq.write_table(duplicates, rejects_path, compression="zstd")
+        return pq.read_table(path, columns=[*VALIDATED_COLUMNS, "translation_artifacts"])
+
+    def _validate(self, table: pa.Table | None) -> None:
+        if table is not None:
+            self.pending.append(table)
+            self.pending_rows += table.num_rows
+        if self.pending and (table is None or self.pending_rows >= VALIDATION_CHUNK_ROWS):
+            frame = pa.concat_tables(self.pending).to_pandas()
+            self.outcomes.append(validate_articles(frame, self.today))
+            self.pending, self.pending_rows = [], 0
+
+    def finish(self) -> ValidationOutcome:
+        """Validate what is left, make sure articles/ and rejects/ have a file, and merge the
+        outcomes."""
+        self._validate(None)
+        for folder, schema in (("articles", ARTICLE_SCHEMA), ("rejects", REJECT_SCHEMA)):
+            if not any((self.run_dir / folder).glob("*.parquet")):  # readers expect a file
+                pq.write_table(schema.empty_table(), self.run_dir / folder / "part-empty.parquet")
+        if not self.outcomes:
+            self.outcomes.append(validate_articles(ARTICLE_SCHEMA.empty_table().to_pandas(), self.today))
+        failed = sorted({name for outcome in self.outcomes for name in outcome.failed})
+        return ValidationOutcome(
+            success=all(o.success for o in self.outcomes),
+            failed=failed,
+            result={"chunks": [o.result for o in self.outcomes]},
+            evaluated=sum(o.evaluated for o in self.outcomes),
+        )
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -218,7 +390,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--input", type=Path, default=DEFAULT_INPUT,
-        help="folder of raw documents, read recursively, any encoding (default: seeds/)",
+        help="folder of raw documents, read recursively: text files in any encoding, .txt.gz, "
+        "and shards (.jsonl, .jsonl.gz, .parquet) of many records (default: seeds/)",
     )  # fmt: skip
     parser.add_argument(
         "--output", type=Path, default=DEFAULT_OUTPUT,
@@ -226,22 +399,55 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )  # fmt: skip
     parser.add_argument(
         "--batch-size", type=int, default=DEFAULT_BATCH_SIZE,
-        help=f"documents per Prefect task (default: {DEFAULT_BATCH_SIZE})",
+        help=f"documents per Prefect task and per cleaning chunk (default: {DEFAULT_BATCH_SIZE})",
     )  # fmt: skip
+    parser.add_argument(
+        "--workers", type=int, default=os.cpu_count() or 1,
+        help="parallel worker processes on this machine (default: one per core)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--dask-address", default=os.environ.get("NEWSCLEAN_DASK_ADDRESS"), metavar="ADDRESS",
+        help="run the tasks on this Dask cluster, e.g. tcp://host:8786 (or set "
+        "NEWSCLEAN_DASK_ADDRESS); input and output must then be paths the workers see too",
+    )  # fmt: skip
+    parser.add_argument(
+        "--full-refresh", action="store_true",
+        help="process every input again, even the ones the published run already has",
+    )  # fmt: skip
+    for name in ("text", "title", "url", "date"):
+        parser.add_argument(
+            f"--{name}-field", default=name, metavar="NAME",
+            help=f"field of JSONL/Parquet records holding the {name} (default: {name})",
+        )  # fmt: skip
     args = parser.parse_args(argv)
     if not args.input.is_dir():
         parser.error(f"--input {args.input}: not a folder")
-    if args.batch_size < 1:
-        parser.error("--batch-size must be at least 1")
+    if args.batch_size < 1 or args.workers < 1:
+        parser.error("--batch-size and --workers must be at least 1")
     return args
+
+
+def task_runner(workers: int, dask_address: str | None) -> TaskRunner[Any]:
+    """Local processes by default; a Dask cluster when an address is given."""
+    if dask_address:
+        from prefect_dask import DaskTaskRunner
+
+        return DaskTaskRunner(address=dask_address)
+    if workers > 1:
+        return ProcessPoolTaskRunner(max_workers=workers)
+    return ThreadPoolTaskRunner(max_workers=1)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    state: State = build_dataset(
+    fields = Fields(args.text_field, args.title_field, args.url_field, args.date_field)
+    runner = task_runner(args.workers, args.dask_address)
+    state: State = build_dataset.with_options(task_runner=runner)(
         input_dir=str(args.input.resolve()),
         output_dir=str(args.output.resolve()),
         batch_size=args.batch_size,
+        full_refresh=args.full_refresh,
+        fields=fields,
         return_state=True,
     )
     if not state.is_completed():

@@ -17,75 +17,18 @@ import os
 import shutil
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-import pyarrow as pa
-import pyarrow.parquet as pq
 
 RUNS_DIR = ".runs"
 CURRENT = "current"
 PUBLISHED_DIRS = ("articles", "rejects", "validation")
 LOCK_FILE = ".lock"
 KEEP_RUNS = 2  # the published run and the one before it
-READ_ATTEMPTS = 3
-# Errors that another attempt will not cure: the file is gone, a folder, or forbidden.
-_PERMANENT = (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError)
 
 
 class OutputLocked(RuntimeError):
     """Another run is writing to the same output folder."""
-
-
-@dataclass(frozen=True)
-class ReadResult:
-    """A file's bytes, or why they could not be read."""
-
-    source_path: str
-    raw: bytes | None
-    error: str | None = None
-
-
-def list_inputs(root: Path) -> list[str]:
-    """Every file under `root`, recursively, as sorted '/'-separated relative paths.
-
-    Symlinked folders are not entered (no loops); a symlinked file is listed only when it
-    points inside `root`.
-    """
-    root = root.resolve()
-    found: list[str] = []
-    for folder, dirs, files in os.walk(root, followlinks=False):
-        dirs.sort()
-        for name in files:
-            path = Path(folder) / name
-            if path.is_symlink():
-                target = path.resolve()
-                if not (target.is_file() and target.is_relative_to(root)):
-                    continue
-            found.append(path.relative_to(root).as_posix())
-    return sorted(found)
-
-
-def read_input(root: Path, source_path: str) -> ReadResult:
-    """Read one input file, retrying transient errors; permanent ones become a reason."""
-    path = root / source_path
-    for attempt in range(1, READ_ATTEMPTS + 1):
-        try:
-            return ReadResult(source_path, path.read_bytes())
-        except _PERMANENT as err:
-            return ReadResult(source_path, None, f"{type(err).__name__}: {err.strerror or err}")
-        except OSError as err:
-            if attempt == READ_ATTEMPTS:
-                return ReadResult(source_path, None, f"{type(err).__name__}: {err.strerror or err}")
-            time.sleep(0.1 * attempt)
-    raise AssertionError("unreachable")
-
-
-def write_parquet(table: pa.Table, path: Path) -> None:
-    """Write a zstd-compressed Parquet file that DuckDB, polars, pandas and Spark read as is."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    pq.write_table(table, path, compression="zstd", row_group_size=50_000)
 
 
 def write_json(data: Any, path: Path) -> None:

@@ -28,7 +28,7 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
 @pytest.fixture(scope="module")
 def seeds_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("seeds-out")
-    assert main(["--input", str(SEEDS), "--output", str(out)]) == 0
+    assert main(["--input", str(SEEDS), "--output", str(out), "--workers", "1"]) == 0
     return out
 
 
@@ -92,7 +92,7 @@ def test_bad_inputs_become_rejects_with_reasons(tmp_path: Path, capsys: pytest.C
     outside.write_text("A file outside the input root must not be read through a symlink.")
     (inp / "escape.txt").symlink_to(outside)
 
-    code, stdout, stderr = run(capsys, "--input", str(inp), "--output", str(out))
+    code, stdout, stderr = run(capsys, "--input", str(inp), "--output", str(out), "--workers", "1")
     assert code == 0, stderr
     rejects = {r["source_path"]: r for r in pq.read_table(out / "rejects").to_pylist()}
     assert {p: r["reason"] for p, r in rejects.items()} == {
@@ -112,13 +112,13 @@ def test_failed_validation_publishes_nothing(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     out = tmp_path / "out"
-    assert run(capsys, "--input", str(SEEDS), "--output", str(out))[0] == 0
+    assert run(capsys, "--input", str(SEEDS), "--output", str(out), "--workers", "1")[0] == 0
     before = {p.name: p.read_bytes() for p in (out / "articles").iterdir()}
 
     import expectations.suite
 
     monkeypatch.setattr(expectations.suite, "known_languages", lambda: frozenset({"fr"}))
-    code, _, stderr = run(capsys, "--input", str(SEEDS), "--output", str(out))
+    code, _, stderr = run(capsys, "--input", str(SEEDS), "--output", str(out), "--workers", "1")
     assert code == 1
     assert "expect_column_values_to_be_in_set(language)" in stderr
     assert {p.name: p.read_bytes() for p in (out / "articles").iterdir()} == before

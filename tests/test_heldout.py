@@ -33,7 +33,7 @@ def heldout(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[dict[s
     root = tmp_path_factory.mktemp("heldout")
     gold = build(root)
     out = root / "out"
-    assert main(["--input", str(root / "input"), "--output", str(out)]) == 0
+    assert main(["--input", str(root / "input"), "--output", str(out), "--workers", "1"]) == 0
     return root, gold, out
 
 

@@ -18,7 +18,7 @@ from transforms.decoding import NotText, decode_bytes
 from transforms.furniture import ERROR_PAGE
 from transforms.language import detect_language
 from transforms.lines import count_words
-from transforms.metadata import domain_of, extract_header
+from transforms.metadata import Given, apply_given, domain_of, extract_header
 from transforms.repair import repair_text
 
 # An error page ("Seite nicht gefunden") may carry one or two sentences of its own.
@@ -66,9 +66,14 @@ def document_id(raw: bytes) -> str:
 
 
 def process_document(
-    raw: bytes, source_path: str, today: dt.date | None = None, repeated: RepeatedLines = NO_REPEATS
+    raw: bytes,
+    source_path: str,
+    today: dt.date | None = None,
+    repeated: RepeatedLines = NO_REPEATS,
+    given: Given | None = None,
 ) -> Article | Rejected:
-    """Clean one document; `repeated` is the corpus evidence of the batch (transforms/corpus.py).
+    """Clean one document. `repeated` is the corpus evidence of its batch
+    (transforms/corpus.py); `given` is metadata that came with it and wins over the header's.
 
     >>> raw = b"A headline\\n20220109\\n\\nThe council approved the plan on Monday evening.\\n"
     >>> a = process_document(raw, "x.txt")
@@ -85,6 +90,7 @@ def process_document(
     repaired = repair_text(decoded.text)
     lines = repaired.text.split("\n")
     header = extract_header(lines, today)
+    metadata = apply_given(header, given, today)
     for index, replacement in header.replaced.items():
         lines[index] = replacement.strip()
     verdicts = classify_lines(lines, skip=set(header.removed), repeated=repeated)
@@ -104,10 +110,10 @@ def process_document(
     return Article(
         doc_id=doc_id,
         source_path=source_path,
-        title=header.title,
-        url=header.url,
-        domain=domain_of(header.url),
-        published_date=header.published_date,
+        title=metadata.title,
+        url=metadata.url,
+        domain=domain_of(metadata.url),
+        published_date=metadata.published_date,
         language=language.code,
         language_confidence=language.confidence,
         text=text,

@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
 
 from transforms.boilerplate import furniture_reason
-from transforms.dates import find_date_span, is_relative_date
+from transforms.dates import find_date, find_date_span, is_relative_date
 from transforms.furniture import BYLINE_WORDS, HOME_WORDS, SOURCE_LABELS, UPDATED_WORDS
-from transforms.lines import count_words, ends_sentence, is_prose, is_url, line_key
+from transforms.lines import URL_LINE_RE, count_words, ends_sentence, is_prose, is_url, line_key
 
 # Where there is no body paragraph, how far into the document header lines may stand.
 HEADER_WINDOW = 8
@@ -59,6 +59,35 @@ class Header:
     published_date: dt.date | None = None
     removed: dict[int, str] = field(default_factory=dict)
     replaced: dict[int, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Given:
+    """Metadata that arrived beside the text (fields of a JSONL or Parquet record). Where
+    present and valid it wins over what the header says."""
+
+    title: str | None = None
+    url: str | None = None
+    date: str | None = None
+
+
+def apply_given(header: Header, given: Given | None, today: dt.date | None = None) -> Header:
+    """The header with the given fields put first; an unusable given value is ignored.
+
+    >>> h = apply_given(Header(title="From text"), Given(title="From record", date="2022-01-09"))
+    >>> (h.title, str(h.published_date))
+    ('From record', '2022-01-09')
+    """
+    if given is None:
+        return header
+    given_date = find_date(given.date, today) if given.date else None
+    given_url = given.url if given.url and URL_LINE_RE.match(given.url) else None
+    return replace(
+        header,
+        title=given.title or header.title,
+        url=given_url or header.url,
+        published_date=given_date or header.published_date,
+    )
 
 
 def domain_of(url: str | None) -> str | None:

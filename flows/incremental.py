@@ -1,0 +1,147 @@
+"""Work plan of a run: buckets of inputs, and what an earlier run already did.
+
+Inputs are grouped into buckets, the unit of a Prefect task and of an output part file. A
+bucket's membership depends only on its files' paths (folder, and a hash of the name), so
+adding or removing one file changes one bucket, not all that follow it. Files of one folder
+share buckets: they usually come from one site, which is what the corpus evidence of
+transforms/corpus.py needs. A shard (JSONL, Parquet) is a bucket of its own.
+
+Each bucket has a signature: a hash of the code and options of the run and of its files'
+contents. A published run stores, in its manifest, the signature and part files of every
+bucket, and the size, mtime and content hash of every file. The next run reuses the parts of
+each bucket whose signature has not changed (content hashes are only recomputed for files
+whose size or mtime changed), processes the others, and leaves out the parts of files that
+are gone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from flows.sources import Source
+
+MANIFEST = "manifest.json"
+MANIFEST_VERSION = 1
+HASH_CHUNK = 1 << 20
+_CODE_DIRS = ("transforms",)
+_CODE_FILES = ("flows/sources.py", "flows/columns.py", "flows/build.py")
+
+
+@dataclass(frozen=True)
+class Bucket:
+    """A group of inputs processed by one task into one pair of part files."""
+
+    key: str
+    sources: tuple[Source, ...]
+    signature: str
+
+
+@dataclass
+class Manifest:
+    """What a published run holds: per bucket its signature and parts; per file its hash."""
+
+    config: str = ""
+    files: dict[str, list[Any]] = field(default_factory=dict)  # path -> [size, mtime_ns, hash]
+    buckets: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, run_dir: Path | None) -> Manifest:
+        path = run_dir / MANIFEST if run_dir else None
+        if path is None or not path.is_file():
+            return cls()
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("version") != MANIFEST_VERSION:
+            return cls()
+        return cls(data["config"], data["files"], data["buckets"])
+
+    def save(self, run_dir: Path) -> None:
+        data = {
+            "version": MANIFEST_VERSION,
+            "config": self.config,
+            "files": self.files,
+            "buckets": self.buckets,
+        }
+        (run_dir / MANIFEST).write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
+
+
+def code_version(project_root: Path) -> str:
+    """Hash of the code that decides the output: a change to it reprocesses everything."""
+    digest = hashlib.blake2b(digest_size=16)
+    paths = sorted(p for d in _CODE_DIRS for p in (project_root / d).rglob("*.py"))
+    paths += [project_root / f for f in _CODE_FILES]
+    for path in paths:
+        digest.update(path.relative_to(project_root).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def config_signature(code: str, options: dict[str, Any]) -> str:
+    return hashlib.blake2b(json.dumps([code, options], sort_keys=True).encode(), digest_size=16).hexdigest()
+
+
+def content_hashes(
+    root: Path, sources: list[Source], previous: Manifest, full_refresh: bool
+) -> dict[str, str]:
+    """Content hash of every source; unchanged size and mtime reuse the previous hash."""
+    hashes: dict[str, str] = {}
+    for source in sources:
+        known = previous.files.get(source.path)
+        if not full_refresh and known and known[0] == source.size and known[1] == source.mtime_ns:
+            hashes[source.path] = known[2]
+        else:
+            hashes[source.path] = file_hash(root / source.path)
+    return hashes
+
+
+def file_hash(path: Path) -> str:
+    """BLAKE2b of a file's bytes; an unreadable file gets a hash that never matches."""
+    digest = hashlib.blake2b(digest_size=16)
+    try:
+        with open(path, "rb") as handle:
+            while chunk := handle.read(HASH_CHUNK):
+                digest.update(chunk)
+    except OSError as err:
+        return f"unreadable:{type(err).__name__}"
+    return digest.hexdigest()
+
+
+def make_buckets(sources: list[Source], hashes: dict[str, str], batch_size: int, config: str) -> list[Bucket]:
+    """Group sources into buckets of about `batch_size` files, sorted by key."""
+    by_folder: dict[str, list[Source]] = defaultdict(list)
+    shards: list[Source] = []
+    for source in sources:
+        (shards if source.is_shard else by_folder[str(PurePosixPath(source.path).parent)]).append(source)
+    groups: dict[str, list[Source]] = {}
+    for folder, members in by_folder.items():
+        count = _power_of_two_at_least(-(-len(members) // batch_size))
+        folder_id = _short_hash(folder)
+        for source in members:
+            slot = int(_short_hash(PurePosixPath(source.path).name), 16) % count
+            groups.setdefault(f"{folder_id}-{slot:04x}", []).append(source)
+    for shard in shards:
+        groups[f"shard-{_short_hash(shard.path)}"] = [shard]
+    buckets = []
+    for key in sorted(groups):
+        members = sorted(groups[key], key=lambda s: s.path)
+        signature = hashlib.blake2b(digest_size=16)
+        signature.update(config.encode())
+        for source in members:
+            signature.update(f"\0{source.path}\0{hashes[source.path]}".encode())
+        buckets.append(Bucket(key, tuple(members), signature.hexdigest()))
+    return buckets
+
+
+def _power_of_two_at_least(n: int) -> int:
+    power = 1
+    while power < n:
+        power *= 2
+    return power
+
+
+def _short_hash(text: str) -> str:
+    return hashlib.blake2b(text.encode(), digest_size=4).hexdigest()

@@ -1,0 +1,179 @@
+"""Inputs: which files there are, and the documents inside each.
+
+A file is either one document (any text file, `.txt.gz` too) or a shard of many records:
+`.jsonl` / `.jsonl.gz` (one JSON object a line) and `.parquet`, with a text field and optional
+title, url and date fields whose values take precedence over what the text says. Each record
+keeps a source_path that points back to it: `shard-0001.jsonl.gz#17` is line 17 (row 17 of a
+Parquet shard), counted from 1.
+
+Reading streams: `read_documents` yields one document at a time, so a shard of any size is
+never held whole in memory. A record that cannot be used (malformed JSON, no text) is yielded
+with a reason instead of bytes, so it lands in the rejects table and the rest of the shard
+still goes through.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import time
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+
+from transforms.metadata import Given
+
+READ_ATTEMPTS = 3
+# Errors that another attempt will not cure: the file is gone, a folder, or forbidden.
+_PERMANENT = (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError)
+
+
+@dataclass(frozen=True)
+class Fields:
+    """Names of the record fields in JSONL and Parquet shards."""
+
+    text: str = "text"
+    title: str = "title"
+    url: str = "url"
+    date: str = "date"
+
+
+@dataclass(frozen=True)
+class Source:
+    """One input file, with what its change detection needs."""
+
+    path: str  # relative to the input root, '/' separators
+    size: int
+    mtime_ns: int
+
+    @property
+    def is_shard(self) -> bool:
+        return self.path.endswith((".jsonl", ".jsonl.gz", ".parquet"))
+
+
+@dataclass(frozen=True)
+class RawDocument:
+    """The raw bytes of one document, or the reason there are none."""
+
+    source_path: str
+    raw: bytes | None
+    given: Given | None = None
+    reason: str | None = None
+    detail: str = ""
+
+
+def list_sources(root: Path) -> list[Source]:
+    """Every file under `root`, recursively, sorted by relative path.
+
+    Symlinked folders are not entered (no loops); a symlinked file is listed only when it
+    points inside `root`. A file that vanishes while we look is skipped.
+    """
+    root = root.resolve()
+    found: list[Source] = []
+    for folder, dirs, files in os.walk(root, followlinks=False):
+        dirs.sort()
+        for name in files:
+            path = Path(folder) / name
+            try:
+                if path.is_symlink():
+                    target = path.resolve()
+                    if not (target.is_file() and target.is_relative_to(root)):
+                        continue
+                stat = path.stat()
+            except OSError:
+                continue
+            found.append(Source(path.relative_to(root).as_posix(), stat.st_size, stat.st_mtime_ns))
+    return sorted(found, key=lambda s: s.path)
+
+
+def read_documents(root: Path, source: Source, fields: Fields = Fields()) -> Iterator[RawDocument]:
+    """The documents of one input file, one at a time."""
+    path = root / source.path
+    try:
+        if source.path.endswith((".jsonl", ".jsonl.gz")):
+            yield from _jsonl_records(path, source.path, fields)
+        elif source.path.endswith(".parquet"):
+            yield from _parquet_records(path, source.path, fields)
+        else:
+            yield RawDocument(source.path, _read_file(path))
+    except OSError as err:
+        yield RawDocument(source.path, None, reason="unreadable", detail=_describe(err))
+    except (EOFError, zlib.error, gzip.BadGzipFile) as err:
+        yield RawDocument(source.path, None, reason="corrupt_archive", detail=_describe(err))
+    except Exception as err:  # a Parquet file pyarrow cannot read, for one
+        yield RawDocument(source.path, None, reason="unreadable", detail=_describe(err))
+
+
+def _read_file(path: Path) -> bytes:
+    """A file's bytes (decompressed for .gz), retrying transient errors."""
+    for attempt in range(1, READ_ATTEMPTS + 1):
+        try:
+            raw = path.read_bytes()
+            return gzip.decompress(raw) if path.name.endswith(".gz") else raw
+        except _PERMANENT:
+            raise
+        except OSError:
+            if attempt == READ_ATTEMPTS:
+                raise
+            time.sleep(0.1 * attempt)
+    raise AssertionError("unreachable")
+
+
+def _jsonl_records(path: Path, name: str, fields: Fields) -> Iterator[RawDocument]:
+    opener = gzip.open if name.endswith(".gz") else open
+    with opener(path, "rb") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            source_path = f"{name}#{number}"
+            try:
+                record = json.loads(line)
+            except (json.JSONDecodeError, UnicodeDecodeError) as err:
+                yield RawDocument(source_path, None, reason="malformed_record", detail=str(err)[:200])
+                continue
+            yield _record(record, source_path, fields)
+
+
+def _parquet_records(path: Path, name: str, fields: Fields) -> Iterator[RawDocument]:
+    shard = pq.ParquetFile(path)
+    columns = shard.schema_arrow.names
+    wanted = [f for f in (fields.text, fields.title, fields.url, fields.date) if f in columns]
+    if fields.text not in wanted:
+        yield RawDocument(name, None, reason="missing_text", detail=f"no column {fields.text!r}")
+        return
+    number = 0
+    for batch in shard.iter_batches(batch_size=1000, columns=wanted):
+        for record in batch.to_pylist():
+            number += 1
+            yield _record(record, f"{name}#{number}", fields)
+
+
+def _record(record: Any, source_path: str, fields: Fields) -> RawDocument:
+    if not isinstance(record, dict):
+        return RawDocument(source_path, None, reason="malformed_record", detail="not a JSON object")
+    text = record.get(fields.text)
+    if not isinstance(text, str):
+        detail = f"no string field {fields.text!r}"
+        return RawDocument(source_path, None, reason="missing_text", detail=detail)
+    given = Given(
+        title=_text_or_none(record.get(fields.title)),
+        url=_text_or_none(record.get(fields.url)),
+        date=_text_or_none(record.get(fields.date)),
+    )
+    return RawDocument(source_path, text.encode("utf-8"), given if given != Given() else None)
+
+
+def _text_or_none(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _describe(err: BaseException) -> str:
+    return f"{type(err).__name__}: {getattr(err, 'strerror', None) or err}"[:300]
