@@ -25,14 +25,14 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import importlib
 import os
 import sys
+import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -40,33 +40,33 @@ from typing import Any
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
+from flows.embedded_api import EmbeddedApi, launch
+
+# Run as a command, the embedded Prefect API starts booting now, before the imports below.
+_EARLY_API = launch() if __name__ == "__main__" else None
+
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
+from prefect.settings import PREFECT_API_URL, temporary_settings
 from prefect.states import Failed, State
-from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
+from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
 from expectations.suite import VALIDATED_COLUMNS, ValidationOutcome, validate_articles
-from flows.columns import ARTICLE_SCHEMA, REJECT_SCHEMA, articles_table, rejects_table
+from flows.columns import ARTICLE_SCHEMA, REJECT_SCHEMA, rejects_table
 from flows.files import OutputLocked, new_run_dir, output_lock, publish, published_run, write_json
 from flows.incremental import Bucket, Manifest, code_version, config_signature, content_hashes, make_buckets
-from flows.sources import Fields, RawDocument, Source, list_sources, read_documents
-from transforms.corpus import (
-    MIN_CORPUS_DOCUMENTS,
-    RepeatedLines,
-    count_documents_per_line,
-    document_fingerprints,
-)
-from transforms.document import Article, Rejected, process_document
+from flows.sources import Fields, Source, list_sources
+from flows.worker import BucketParts, clean_bucket, local_pool, run_cpu_bound
+from transforms.document import Rejected
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_INPUT = PROJECT_ROOT / "seeds"
 DEFAULT_OUTPUT = PROJECT_ROOT / "output"
 DEFAULT_BATCH_SIZE = 500
 VALIDATION_CHUNK_ROWS = 100_000
-ROW_GROUP_ROWS = 10_000
 
 
 class ValidationFailed(RuntimeError):
@@ -80,16 +80,6 @@ class ValidationFailed(RuntimeError):
         )
         self.failed = failed
         self.result_path = result_path
-
-
-@dataclass(frozen=True)
-class BucketParts:
-    """The part files one bucket produced (names inside articles/ and rejects/)."""
-
-    key: str
-    signature: str
-    articles: str | None
-    rejects: str | None
 
 
 @dataclass
@@ -126,75 +116,13 @@ class RunSummary:
         )
 
 
-class PartWriter:
-    """Rows appended in row groups to one Parquet file, opened on the first rows."""
-
-    def __init__(self, path: Path, schema: pa.Schema) -> None:
-        self.path, self.schema = path, schema
-        self._writer: pq.ParquetWriter | None = None
-
-    def write(self, table: pa.Table) -> None:
-        if table.num_rows == 0:
-            return
-        if self._writer is None:
-            self._writer = pq.ParquetWriter(self.path, self.schema, compression="zstd")
-        self._writer.write_table(table, row_group_size=ROW_GROUP_ROWS)
-
-    def close(self) -> str | None:
-        if self._writer is None:
-            return None
-        self._writer.close()
-        return self.path.name
-
-
 @task(retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE)
 def process_bucket(
     input_dir: str, bucket: Bucket, run_dir: str, fields: Fields, today: dt.date, chunk_size: int
 ) -> BucketParts:
-    """Read, clean and write one bucket. A retry rewrites its parts from the start."""
-    root, run = Path(input_dir), Path(run_dir)
-    name = f"part-{bucket.key}-{bucket.signature[:8]}.parquet"
-    articles = PartWriter(run / "articles" / name, ARTICLE_SCHEMA)
-    rejects = PartWriter(run / "rejects" / name, REJECT_SCHEMA)
-    seen: dict[str, str] = {}
-    documents = (doc for source in bucket.sources for doc in read_documents(root, source, fields))
-    for chunk in _chunks(documents, chunk_size):
-        results = clean_chunk(chunk, today)
-        kept, dropped = [], []
-        for result in results:
-            if isinstance(result, Article) and result.doc_id in seen:
-                detail = f"same bytes as {seen[result.doc_id]}"
-                dropped.append(Rejected(result.source_path, "duplicate", "clean", detail, result.doc_id))
-            elif isinstance(result, Article):
-                seen[result.doc_id] = result.source_path
-                kept.append(result)
-            else:
-                dropped.append(result)
-        articles.write(articles_table(kept))
-        rejects.write(rejects_table(dropped))
-    return BucketParts(bucket.key, bucket.signature, articles.close(), rejects.close())
-
-
-def clean_chunk(chunk: list[RawDocument], today: dt.date) -> list[Article | Rejected]:
-    """Clean a chunk of documents with the corpus evidence the chunk itself provides."""
-    readable = [d for d in chunk if d.raw is not None]
-    repeated = RepeatedLines()
-    if len(readable) >= MIN_CORPUS_DOCUMENTS:
-        counts = count_documents_per_line(document_fingerprints(d.raw) for d in readable if d.raw)
-        repeated = RepeatedLines.from_counts(counts)
-    out: list[Article | Rejected] = []
-    for doc in chunk:
-        if doc.raw is None:
-            out.append(Rejected(doc.source_path, doc.reason or "unreadable", "read", doc.detail))
-        else:
-            out.append(process_document(doc.raw, doc.source_path, today, repeated, doc.given))
-    return out
-
-
-def _chunks(items: Iterable[RawDocument], size: int) -> Iterator[list[RawDocument]]:
-    iterator = iter(items)
-    while chunk := list(islice(iterator, size)):
-        yield chunk
+    """Read, clean and write one bucket, in the local process pool or (on a Dask worker) here.
+    A retry rewrites its parts from the start."""
+    return run_cpu_bound(clean_bucket, input_dir, bucket, run_dir, fields, today, chunk_size)
 
 
 @flow(name="build-news-dataset")
@@ -428,28 +356,44 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def task_runner(workers: int, dask_address: str | None) -> TaskRunner[Any]:
-    """Local processes by default; a Dask cluster when an address is given."""
+    """Tasks on a Dask cluster when an address is given. Locally, tasks are threads that hand
+    their CPU work to the worker processes of `flows.worker.local_pool`: Prefect itself stays in
+    one process, with one embedded API."""
     if dask_address:
         from prefect_dask import DaskTaskRunner
 
         return DaskTaskRunner(address=dask_address)
-    if workers > 1:
-        return ProcessPoolTaskRunner(max_workers=workers)
-    return ThreadPoolTaskRunner(max_workers=1)
+    return ThreadPoolTaskRunner(max_workers=workers)
+
+
+def embedded_api() -> EmbeddedApi | None:
+    """The embedded Prefect API this run uses, or None when Prefect is configured with a server
+    (PREFECT_API_URL in the environment or in the active Prefect profile)."""
+    if PREFECT_API_URL.value():
+        if _EARLY_API is not None:
+            _EARLY_API.stop()
+        return None
+    return launch()
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     fields = Fields(args.text_field, args.title_field, args.url_field, args.date_field)
     runner = task_runner(args.workers, args.dask_address)
-    state: State = build_dataset.with_options(task_runner=runner)(
-        input_dir=str(args.input.resolve()),
-        output_dir=str(args.output.resolve()),
-        batch_size=args.batch_size,
-        full_refresh=args.full_refresh,
-        fields=fields,
-        return_state=True,
-    )
+    api = embedded_api()
+    with local_pool(1 if args.dask_address else args.workers):
+        # Great Expectations takes seconds to import: let that overlap with the API's start.
+        threading.Thread(target=importlib.import_module, args=("great_expectations",), daemon=True).start()
+        settings = {PREFECT_API_URL: api.wait()} if api else {}
+        with temporary_settings(updates=settings):
+            state: State = build_dataset.with_options(task_runner=runner)(
+                input_dir=str(args.input.resolve()),
+                output_dir=str(args.output.resolve()),
+                batch_size=args.batch_size,
+                full_refresh=args.full_refresh,
+                fields=fields,
+                return_state=True,
+            )
     if not state.is_completed():
         print(f"build failed: {state.message}", file=sys.stderr)
         return 1

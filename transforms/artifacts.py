@@ -127,6 +127,13 @@ def word_profile(word: str) -> tuple[float, str | None, float]:
     return english, best_lang, best
 
 
+def preload() -> None:
+    """Load the word lists now rather than on the first English document."""
+    _frequencies("en", "large")
+    for language in LATIN_CANDIDATES:
+        _frequencies(language, "small")
+
+
 def zipf(word: str, language: str) -> float:
     """Zipf frequency of a lower-case word (0 when unknown); a hyphenated word scores as its
     rarest part, as wordfreq would.

@@ -54,6 +54,11 @@ def _factory() -> DetectorFactory:
     return factory
 
 
+def preload() -> None:
+    """Load langdetect's profiles now (about 0.5 s) rather than on the first document."""
+    _factory()
+
+
 def known_languages() -> frozenset[str]:
     """Every code `detect_language` can return."""
     codes = {_ISO_639_1.get(code, code) for code in _factory().get_lang_list()}

@@ -1,0 +1,100 @@
+"""Prefect's embedded API server, launched at once and in the background.
+
+Without PREFECT_API_URL, Prefect starts a temporary API server on the first flow run and waits
+for it: about 6 s here, on top of importing its server code into our process. `launch` starts
+the same server (the command Prefect itself uses for its temporary server) as the very first
+thing a run does, using only the standard library, so that it boots while we import our own
+code and load language data. `EmbeddedApi.url` is then handed to Prefect as PREFECT_API_URL.
+One server serves every run of the process and stops when the process exits.
+"""
+
+from __future__ import annotations
+
+import atexit
+import importlib.util
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+STARTUP_TIMEOUT_SECONDS = 90
+
+
+class EmbeddedApi:
+    """A Prefect API server in a child process, on a free local port."""
+
+    def __init__(self) -> None:
+        spec = importlib.util.find_spec("prefect")
+        if spec is None or not spec.submodule_search_locations:
+            raise RuntimeError("prefect is not installed")
+        app_dir = Path(next(iter(spec.submodule_search_locations))).parent
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}/api"
+        self._log = tempfile.TemporaryFile()  # noqa: SIM115  (lives as long as the server)
+        env = {
+            **os.environ,
+            "PREFECT_UI_ENABLED": "0",
+            "PREFECT__SERVER_EPHEMERAL": "1",
+            "PREFECT__SERVER_FINAL": "1",
+        }
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "--app-dir", str(app_dir), "--factory",
+             "prefect.server.api.server:create_app", "--host", "127.0.0.1", "--port", str(self.port),
+             "--log-level", "error", "--lifespan", "on"],
+            env=env, stdout=self._log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        atexit.register(self.stop)
+
+    def wait(self) -> str:
+        """Block until the server answers its health check; its URL."""
+        deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the embedded Prefect API exited: {self._output()}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/health", timeout=1) as response:
+                    if response.status == 200:
+                        return self.url
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+            time.sleep(0.1)
+        self.stop()
+        raise RuntimeError(f"the embedded Prefect API did not start in {STARTUP_TIMEOUT_SECONDS} s")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+    def _output(self) -> str:
+        self._log.seek(0)
+        return self._log.read().decode("utf-8", "replace")[-2000:]
+
+
+_shared: EmbeddedApi | None = None
+
+
+def launch() -> EmbeddedApi | None:
+    """The process's embedded API, started on the first call, unless PREFECT_API_URL names a
+    server to use. It stops when the process exits: after Prefect has sent its last events and
+    logs to it (atexit runs handlers in reverse order of registration)."""
+    global _shared
+    if os.environ.get("PREFECT_API_URL"):
+        return None
+    if _shared is None or _shared.process.poll() is not None:
+        _shared = EmbeddedApi()
+    return _shared
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])

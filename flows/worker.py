@@ -1,0 +1,153 @@
+"""The CPU-bound work of a run, kept free of Prefect so worker processes start fast.
+
+`clean_bucket` reads one bucket's documents as a stream, cleans them in chunks and appends the
+rows to the bucket's part files. The flow runs it either in a local pool of worker processes
+(`local_pool`, one per core, forked after the language data is loaded so that every worker
+shares it) or directly on a Dask worker.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import multiprocessing
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from itertools import islice
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from flows.columns import ARTICLE_SCHEMA, REJECT_SCHEMA, articles_table, rejects_table
+from flows.incremental import Bucket
+from flows.sources import Fields, RawDocument, read_documents
+from transforms.artifacts import preload as preload_word_frequencies
+from transforms.corpus import (
+    MIN_CORPUS_DOCUMENTS,
+    RepeatedLines,
+    count_documents_per_line,
+    document_fingerprints,
+)
+from transforms.document import Article, Rejected, process_document
+from transforms.language import preload as preload_language_profiles
+
+ROW_GROUP_ROWS = 10_000
+T = TypeVar("T")
+_pool: ProcessPoolExecutor | None = None
+
+
+@dataclass(frozen=True)
+class BucketParts:
+    """The part files one bucket produced (names inside articles/ and rejects/)."""
+
+    key: str
+    signature: str
+    articles: str | None
+    rejects: str | None
+
+
+class PartWriter:
+    """Rows appended in row groups to one Parquet file, opened on the first rows."""
+
+    def __init__(self, path: Path, schema: pa.Schema) -> None:
+        self.path, self.schema = path, schema
+        self._writer: pq.ParquetWriter | None = None
+
+    def write(self, table: pa.Table) -> None:
+        if table.num_rows == 0:
+            return
+        if self._writer is None:
+            self._writer = pq.ParquetWriter(self.path, self.schema, compression="zstd")
+        self._writer.write_table(table, row_group_size=ROW_GROUP_ROWS)
+
+    def close(self) -> str | None:
+        if self._writer is None:
+            return None
+        self._writer.close()
+        return self.path.name
+
+
+def clean_bucket(
+    input_dir: str, bucket: Bucket, run_dir: str, fields: Fields, today: dt.date, chunk_size: int
+) -> BucketParts:
+    """Read, clean and write one bucket; exact copies inside it are rejected as duplicates."""
+    root, run = Path(input_dir), Path(run_dir)
+    name = f"part-{bucket.key}-{bucket.signature[:8]}.parquet"
+    articles = PartWriter(run / "articles" / name, ARTICLE_SCHEMA)
+    rejects = PartWriter(run / "rejects" / name, REJECT_SCHEMA)
+    seen: dict[str, str] = {}
+    documents = (doc for source in bucket.sources for doc in read_documents(root, source, fields))
+    for chunk in _chunks(documents, chunk_size):
+        results = clean_chunk(chunk, today)
+        kept, dropped = [], []
+        for result in results:
+            if isinstance(result, Article) and result.doc_id in seen:
+                detail = f"same bytes as {seen[result.doc_id]}"
+                dropped.append(Rejected(result.source_path, "duplicate", "clean", detail, result.doc_id))
+            elif isinstance(result, Article):
+                seen[result.doc_id] = result.source_path
+                kept.append(result)
+            else:
+                dropped.append(result)
+        articles.write(articles_table(kept))
+        rejects.write(rejects_table(dropped))
+    return BucketParts(bucket.key, bucket.signature, articles.close(), rejects.close())
+
+
+def clean_chunk(chunk: list[RawDocument], today: dt.date) -> list[Article | Rejected]:
+    """Clean a chunk of documents with the corpus evidence the chunk itself provides."""
+    readable = [d for d in chunk if d.raw is not None]
+    repeated = RepeatedLines()
+    if len(readable) >= MIN_CORPUS_DOCUMENTS:
+        counts = count_documents_per_line(document_fingerprints(d.raw) for d in readable if d.raw)
+        repeated = RepeatedLines.from_counts(counts)
+    out: list[Article | Rejected] = []
+    for doc in chunk:
+        if doc.raw is None:
+            out.append(Rejected(doc.source_path, doc.reason or "unreadable", "read", doc.detail))
+        else:
+            out.append(process_document(doc.raw, doc.source_path, today, repeated, doc.given))
+    return out
+
+
+def _chunks(items: Iterable[RawDocument], size: int) -> Iterator[list[RawDocument]]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def run_cpu_bound(function: Callable[..., T], *args: Any) -> T:
+    """Run in the local worker pool when there is one, else here (e.g. on a Dask worker)."""
+    if _pool is None:
+        return function(*args)
+    return _pool.submit(function, *args).result()
+
+
+@contextlib.contextmanager
+def local_pool(workers: int) -> Iterator[None]:
+    """A pool of `workers` processes for the duration of a run (none for one worker).
+
+    The language data is loaded first and the workers are forked before Prefect starts any
+    thread, so they start at once and share that memory.
+    """
+    global _pool
+    preload_language_profiles()
+    preload_word_frequencies()
+    if workers <= 1:
+        yield
+        return
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+    list(pool.map(_ready, range(workers)))  # start every worker now, while we are single-threaded
+    _pool = pool
+    try:
+        yield
+    finally:
+        _pool = None
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _ready(_: int) -> None:
+    """A no-op that makes the pool start a worker."""
