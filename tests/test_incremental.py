@@ -1,0 +1,81 @@
+"""Incremental runs: unchanged inputs are reused, changed and new ones processed, removed
+ones disappear, --full-refresh redoes everything; shards go through the same flow."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import shutil
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+from flows.build import main
+from tests.conftest import SEEDS
+
+pytestmark = pytest.mark.slow
+
+
+def rows(out: Path) -> dict[str, dict]:  # type: ignore[type-arg]
+    return {r["source_path"]: r for r in pq.read_table(out / "articles").to_pylist()}
+
+
+def build(capsys: pytest.CaptureFixture[str], inp: Path, out: Path, *extra: str) -> str:
+    assert main(["--input", str(inp), "--output", str(out), "--batch-size", "2", *extra]) == 0
+    return capsys.readouterr().out
+
+
+def test_second_run_reuses_and_changes_are_picked_up(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    inp, out = tmp_path / "in", tmp_path / "out"
+    shutil.copytree(SEEDS, inp)
+    first = build(capsys, inp, out)
+    assert "3 batches processed, 0 unchanged" in first
+    before = rows(out)
+
+    second = build(capsys, inp, out)
+    assert "0 batches processed, 3 unchanged and reused" in second
+    assert rows(out) == before
+
+    changed = sorted(inp.iterdir())[0]
+    changed.write_text("Changed headline\n\nThe council approved the new plan on Monday evening.\n")
+    removed = sorted(inp.iterdir())[1]
+    removed.unlink()
+    (inp / "new.txt").write_text("New headline\n\nA new article arrived from the crawler this morning.\n")
+    third = build(capsys, inp, out)
+    after = rows(out)
+    assert "unchanged and reused" in third and " 0 unchanged" not in third
+    assert after[changed.name]["title"] == "Changed headline"
+    assert removed.name not in after and "new.txt" in after
+    assert {p: r for p, r in after.items() if p not in {changed.name, "new.txt"}} == {
+        p: r for p, r in before.items() if p not in {changed.name, removed.name}
+    }
+
+    refreshed = build(capsys, inp, out, "--full-refresh")
+    assert " 0 unchanged" in refreshed
+    assert rows(out) == after
+
+
+def test_shards_with_given_metadata(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    inp, out = tmp_path / "in", tmp_path / "out"
+    inp.mkdir()
+    seed = sorted(SEEDS.iterdir())[2].read_text(encoding="utf-8")
+    records = [
+        {"text": seed, "title": "Given title", "date": "2021-05-06", "url": "https://news.example.org/a"},
+        {"text": seed.replace("Moscow", "Moskau")},
+    ]
+    with gzip.open(inp / "shard-0001.jsonl.gz", "wt", encoding="utf-8") as handle:
+        for record in records:
+            handle.write(json.dumps(record) + "\n")
+        handle.write("{broken\n")
+    build(capsys, inp, out)
+    articles = rows(out)
+    given, own = articles["shard-0001.jsonl.gz#1"], articles["shard-0001.jsonl.gz#2"]
+    assert (given["title"], str(given["published_date"]), given["domain"]) == (
+        "Given title", "2021-05-06", "news.example.org"
+    )  # fmt: skip
+    assert own["title"] == "US ready to talk missiles military exercises with Russia Official"
+    rejects = {r["source_path"]: r["reason"] for r in pq.read_table(out / "rejects").to_pylist()}
+    assert rejects == {"shard-0001.jsonl.gz#3": "malformed_record"}

@@ -1,0 +1,75 @@
+"""Input discovery and reading: files, gzip, JSONL and Parquet shards, bad records."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from flows.sources import Fields, list_sources, read_documents
+
+
+def read_all(root: Path, fields: Fields | None = None) -> list:  # type: ignore[type-arg]
+    return [doc for source in list_sources(root) for doc in read_documents(root, source, fields or Fields())]
+
+
+def test_jsonl_records_keep_their_line_number_and_fields(tmp_path: Path) -> None:
+    lines = [
+        json.dumps(
+            {"text": "Erster Artikel.", "title": "Titel", "url": "https://a.de/1", "date": "2022-01-09"}
+        ),
+        "",
+        "{not json",
+        json.dumps({"body": "no text field"}),
+        json.dumps({"text": "Zweiter Artikel."}),
+    ]
+    (tmp_path / "shard.jsonl").write_text("\n".join(lines), encoding="utf-8")
+    docs = read_all(tmp_path)
+    assert [(d.source_path, d.reason) for d in docs] == [
+        ("shard.jsonl#1", None),
+        ("shard.jsonl#3", "malformed_record"),
+        ("shard.jsonl#4", "missing_text"),
+        ("shard.jsonl#5", None),
+    ]
+    assert docs[0].raw == b"Erster Artikel."
+    assert (docs[0].given.title, docs[0].given.url, docs[0].given.date) == (
+        "Titel",
+        "https://a.de/1",
+        "2022-01-09",
+    )
+    assert docs[3].given is None
+
+
+def test_gzip_shards_and_files_and_custom_field_names(tmp_path: Path) -> None:
+    with gzip.open(tmp_path / "s.jsonl.gz", "wt", encoding="utf-8") as handle:
+        handle.write(json.dumps({"body": "Texte.", "headline": "Titre"}) + "\n")
+    (tmp_path / "a.txt.gz").write_bytes(gzip.compress("Ein Text.".encode("cp1252")))
+    (tmp_path / "broken.txt.gz").write_bytes(b"\x1f\x8b\x08\x00garbage")
+    docs = {d.source_path: d for d in read_all(tmp_path, Fields(text="body", title="headline"))}
+    assert docs["s.jsonl.gz#1"].raw == b"Texte." and docs["s.jsonl.gz#1"].given.title == "Titre"
+    assert docs["a.txt.gz"].raw == "Ein Text.".encode("cp1252")
+    assert docs["broken.txt.gz"].reason == "corrupt_archive"
+
+
+def test_parquet_shards(tmp_path: Path) -> None:
+    table = pa.table({"text": ["One.", "Two."], "url": ["https://x.org/1", None]})
+    pq.write_table(table, tmp_path / "part.parquet")
+    pq.write_table(pa.table({"content": ["x"]}), tmp_path / "other.parquet")
+    docs = {d.source_path: d for d in read_all(tmp_path)}
+    assert docs["part.parquet#1"].given.url == "https://x.org/1"
+    assert docs["part.parquet#2"].raw == b"Two." and docs["part.parquet#2"].given is None
+    assert docs["other.parquet"].reason == "missing_text"
+
+
+def test_symlinks_stay_inside_the_root(tmp_path: Path) -> None:
+    root = tmp_path / "in"
+    (root / "sub").mkdir(parents=True)
+    (root / "sub" / "a.txt").write_text("a")
+    (root / "loop").symlink_to(root, target_is_directory=True)
+    (tmp_path / "secret.txt").write_text("outside")
+    (root / "escape.txt").symlink_to(tmp_path / "secret.txt")
+    (root / "inside.txt").symlink_to(root / "sub" / "a.txt")
+    assert [s.path for s in list_sources(root)] == ["inside.txt", "sub/a.txt"]
