@@ -29,9 +29,9 @@ from transforms.corpus import (
     MIN_CORPUS_DOCUMENTS,
     RepeatedLines,
     count_documents_per_line,
-    document_fingerprints,
+    text_fingerprints,
 )
-from transforms.document import Article, Rejected, process_document
+from transforms.document import Article, Prepared, Rejected, clean_document, prepare_document
 from transforms.language import preload as preload_language_profiles
 
 ROW_GROUP_ROWS = 10_000
@@ -99,18 +99,20 @@ def clean_bucket(
 
 def clean_chunk(chunk: list[RawDocument], today: dt.date) -> list[Article | Rejected]:
     """Clean a chunk of documents with the corpus evidence the chunk itself provides."""
-    readable = [d for d in chunk if d.raw is not None]
+    prepared: list[Prepared | Rejected] = [
+        prepare_document(doc.raw, doc.source_path)
+        if doc.raw is not None
+        else Rejected(doc.source_path, doc.reason or "unreadable", "read", doc.detail)
+        for doc in chunk
+    ]
+    texts = [p.repaired.text for p in prepared if isinstance(p, Prepared)]
     repeated = RepeatedLines()
-    if len(readable) >= MIN_CORPUS_DOCUMENTS:
-        counts = count_documents_per_line(document_fingerprints(d.raw) for d in readable if d.raw)
-        repeated = RepeatedLines.from_counts(counts)
-    out: list[Article | Rejected] = []
-    for doc in chunk:
-        if doc.raw is None:
-            out.append(Rejected(doc.source_path, doc.reason or "unreadable", "read", doc.detail))
-        else:
-            out.append(process_document(doc.raw, doc.source_path, today, repeated, doc.given))
-    return out
+    if len(texts) >= MIN_CORPUS_DOCUMENTS:
+        repeated = RepeatedLines.from_counts(count_documents_per_line(text_fingerprints(t) for t in texts))
+    return [
+        clean_document(p, today, repeated, doc.given) if isinstance(p, Prepared) else p
+        for p, doc in zip(prepared, chunk, strict=True)
+    ]
 
 
 def _chunks(items: Iterable[RawDocument], size: int) -> Iterator[list[RawDocument]]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from transforms.corpus import RepeatedLines, count_documents_per_line, document_fingerprints
+from transforms.corpus import RepeatedLines, count_documents_per_line, text_fingerprints
 from transforms.document import Article, process_document
 
 SLOGAN = "Valley Chronicle – your trusted voice since 1887"
@@ -26,7 +26,9 @@ def page(story: str) -> bytes:
 
 def test_lines_recurring_across_a_site_are_removed() -> None:
     pages = [page(s) for s in STORIES]
-    repeated = RepeatedLines.from_counts(count_documents_per_line(document_fingerprints(p) for p in pages))
+    repeated = RepeatedLines.from_counts(
+        count_documents_per_line(text_fingerprints(p.decode()) for p in pages)
+    )
     assert SLOGAN in repeated and SUBSCRIBE_BOX in repeated and STORIES[0] not in repeated
     for raw, story in zip(pages, STORIES, strict=True):
         article = process_document(raw, "x.txt", repeated=repeated)
@@ -39,7 +41,9 @@ def test_lines_recurring_across_a_site_are_removed() -> None:
 def test_copies_of_one_story_keep_their_paragraphs() -> None:
     story = "\n\n".join(STORIES)
     copies = [f"Copy {n} of the wire story\n\n{story}".encode() for n in range(4)]
-    repeated = RepeatedLines.from_counts(count_documents_per_line(document_fingerprints(c) for c in copies))
+    repeated = RepeatedLines.from_counts(
+        count_documents_per_line(text_fingerprints(c.decode()) for c in copies)
+    )
     for raw in copies:
         article = process_document(raw, "copy.txt", repeated=repeated)
         assert isinstance(article, Article)
@@ -47,5 +51,5 @@ def test_copies_of_one_story_keep_their_paragraphs() -> None:
 
 
 def test_fingerprints_ignore_case_spacing_and_edge_punctuation() -> None:
-    assert document_fingerprints(b"Share this:\n") == document_fingerprints(b"  SHARE   this \n")
-    assert document_fingerprints(b"\x89PNG\r\n\x1a\n") == set()
+    assert text_fingerprints("Share this:\n") == text_fingerprints("  SHARE   this \n")
+    assert text_fingerprints("\n\n") == set()

@@ -28,6 +28,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from transforms.corpus import RepeatedLines
 from transforms.furniture import (
@@ -73,6 +74,7 @@ class Verdict:
         return self.reason is None
 
 
+@lru_cache(maxsize=200_000)
 def furniture_reason(line: str) -> str | None:
     """Reason code when a line is furniture on its own, without context, else None.
 

@@ -5,8 +5,8 @@ serves, in whatever language and phrasing the site uses; a sentence of a news st
 once. Counting, over the whole batch, in how many documents each (normalised) line occurs
 finds that furniture without any phrase list.
 
-The flow makes a first pass over (a sample of) the input with `document_fingerprints` and
-`count_documents_per_line`, then hands `RepeatedLines.from_counts(...)` to every cleaning task.
+The flow makes a first pass over a chunk of documents with `text_fingerprints` and
+`count_documents_per_line`, then cleans each with `RepeatedLines.from_counts(...)`.
 
 Copies of the same story (syndicated wire copy) repeat whole paragraphs. A document whose
 prose is mostly found elsewhere too is such a copy, and repetition is no evidence there:
@@ -20,9 +20,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from transforms.decoding import NotText, decode_bytes
 from transforms.lines import count_words, line_key
-from transforms.repair import repair_text
 
 # A line must occur in this many different documents to count as repeated.
 MIN_DOCUMENTS = 3
@@ -41,12 +39,8 @@ def fingerprint(line: str) -> int:
     return int.from_bytes(digest, "big")
 
 
-def document_fingerprints(raw: bytes) -> set[int]:
-    """Fingerprints of the distinct countable lines of one raw document (empty if not text)."""
-    try:
-        text = repair_text(decode_bytes(raw).text).text
-    except NotText:
-        return set()
+def text_fingerprints(text: str) -> set[int]:
+    """Fingerprints of the distinct countable lines of one (repaired) document."""
     return {
         fingerprint(line)
         for line in text.split("\n")

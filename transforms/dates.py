@@ -114,6 +114,7 @@ _PATTERNS: tuple[re.Pattern[str], ...] = (
     # January 9, 2022 / Jan. 9th 2022
     re.compile(rf"(?<!\w){_M}\s*{_D}[\s,]+{_Y}(?!\d)", re.IGNORECASE),
 )
+_DIGIT = re.compile(r"\d")
 _COMPACT = re.compile(r"^\s*(?P<y>(?:19|20)\d\d)(?P<m>[01]\d)(?P<d>[0-3]\d)\s*$")
 
 
@@ -148,6 +149,8 @@ def find_date_span(line: str, today: dt.date | None = None) -> tuple[dt.date | N
 
 
 def _first_date(line: str, today: dt.date | None) -> tuple[dt.date | None, tuple[int, int] | None]:
+    if not _DIGIT.search(line):  # every date form has digits: skip the costly patterns
+        return None, None
     line = unicodedata.normalize("NFC", line)
     latest = today or dt.date.today()
     compact = _COMPACT.match(line)

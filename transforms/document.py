@@ -19,7 +19,7 @@ from transforms.furniture import ERROR_PAGE
 from transforms.language import detect_language
 from transforms.lines import count_words
 from transforms.metadata import Given, apply_given, domain_of, extract_header
-from transforms.repair import repair_text
+from transforms.repair import Repaired, repair_text
 
 # An error page ("Seite nicht gefunden") may carry one or two sentences of its own.
 ERROR_PAGE_MAX_WORDS = 80
@@ -65,6 +65,26 @@ def document_id(raw: bytes) -> str:
     return hashlib.sha256(raw).hexdigest()[:32]
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """A document decoded and repaired: what corpus evidence and cleaning both read."""
+
+    doc_id: str
+    source_path: str
+    encoding: str
+    repaired: Repaired
+
+
+def prepare_document(raw: bytes, source_path: str) -> Prepared | Rejected:
+    """Decode and repair one document, or reject it when it is not text."""
+    doc_id = document_id(raw)
+    try:
+        decoded = decode_bytes(raw)
+    except NotText as err:
+        return Rejected(source_path, err.reason, "decode", err.detail, doc_id)
+    return Prepared(doc_id, source_path, decoded.encoding, repair_text(decoded.text))
+
+
 def process_document(
     raw: bytes,
     source_path: str,
@@ -82,12 +102,20 @@ def process_document(
     >>> process_document(b"", "empty.txt").reason
     'empty'
     """
-    doc_id = document_id(raw)
-    try:
-        decoded = decode_bytes(raw)
-    except NotText as err:
-        return Rejected(source_path, err.reason, "decode", err.detail, doc_id)
-    repaired = repair_text(decoded.text)
+    prepared = prepare_document(raw, source_path)
+    if isinstance(prepared, Rejected):
+        return prepared
+    return clean_document(prepared, today, repeated, given)
+
+
+def clean_document(
+    prepared: Prepared,
+    today: dt.date | None = None,
+    repeated: RepeatedLines = NO_REPEATS,
+    given: Given | None = None,
+) -> Article | Rejected:
+    """Metadata, boilerplate, language and artifacts of a prepared document."""
+    doc_id, source_path, repaired = prepared.doc_id, prepared.source_path, prepared.repaired
     lines = repaired.text.split("\n")
     header = extract_header(lines, today)
     metadata = apply_given(header, given, today)
@@ -123,6 +151,6 @@ def process_document(
         n_words=n_words,
         n_chars=len(text),
         boilerplate_reasons=[v.reason or "" for v in dropped],
-        encoding=decoded.encoding,
+        encoding=prepared.encoding,
         repairs=list(repaired.steps),
     )

@@ -43,6 +43,7 @@ MAX_TITLE_WORDS = 30
 MAX_BYLINE_WORDS = 8
 
 _DATE_PREFIX = re.compile(r"^\s*date\s+(?P<date>\d{4}-\d{2}-\d{2})\s+", re.IGNORECASE)
+_BYLINE_OPENINGS = tuple(word + ("" if word[-1] in ":：" else " ") for word in BYLINE_WORDS)
 _TIME = re.compile(r"\b\d{1,2}[:.h]\d{2}(?::\d{2})?\s*(?:am|pm|uhr|h|klo)?\b", re.IGNORECASE)
 
 
@@ -238,5 +239,4 @@ def _is_byline(line: str) -> bool:
     a byline word."""
     if count_words(line) > MAX_BYLINE_WORDS or ends_sentence(line):
         return False
-    lowered = line.casefold()
-    return any(lowered.startswith(word + ("" if word[-1] in ":：" else " ")) for word in BYLINE_WORDS)
+    return line.casefold().startswith(_BYLINE_OPENINGS)

@@ -1,0 +1,228 @@
+"""Benchmark: the full flow against a naive baseline, on the same synthetic corpus.
+
+    python bench/run.py                 # 20,000 articles
+    python bench/run.py --docs 200000   # more; the corpus is built once per size and reused
+
+It builds a corpus of N articles shaped like seeds/ and the held-out corpus (many languages and
+layouts, boilerplate, mojibake, cp1252 and UTF-16 files), then times, in the same run:
+
+(a) the naive baseline: a plain Python loop that reads each file, runs ftfy.fix_text and
+    langdetect.detect_langs on it and writes one Parquet file;
+(b) the full flow (python flows/build.py) on the same corpus, then a second run over the
+    unchanged corpus, and a run over an empty folder (the fixed start-up cost).
+
+Reported per step: documents per second, MB per second, peak RSS of the whole process tree
+(sampled from /proc every 0.2 s), and the flow/baseline ratio. The RSS samples of the first
+flow run are written next to the results, so a flat curve can be checked.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # to read the held-out corpus templates in tests/corpus
+
+FILES_PER_FOLDER = 1000
+
+
+def templates() -> list[str]:
+    """Raw texts to vary: the seeds and the held-out corpus pages."""
+    from tests.corpus.build import PAGES, parse
+
+    texts = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "seeds").iterdir())]
+    texts += [parse(p)[0] for p in sorted(PAGES.glob("*.page")) if '"expect": "reject"' not in p.read_text()]
+    return texts
+
+
+def build_corpus(target: Path, docs: int, seed: int = 7) -> int:
+    """Write `docs` articles under `target` (once: an existing corpus of that size is reused)."""
+    marker = target / ".complete"
+    if marker.exists():
+        return int(marker.read_text())
+    shutil.rmtree(target, ignore_errors=True)
+    rng = random.Random(seed)
+    bases = templates()
+    total = 0
+    for i in range(docs):
+        base = bases[i % len(bases)]
+        text = _vary(base, i, rng)
+        roll = rng.random()
+        if roll < 0.10:
+            raw = text.encode("utf-8").decode("cp1252", errors="replace").encode("utf-8")  # mojibake
+        elif roll < 0.15:
+            raw = text.encode("cp1252", errors="replace")
+        elif roll < 0.18:
+            raw = "\ufeff".encode("utf-16-le") + text.encode("utf-16-le")
+        else:
+            raw = text.encode("utf-8")
+        folder = target / f"site-{i % len(bases):02d}" / f"{i // (len(bases) * FILES_PER_FOLDER):04d}"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"doc-{i:07d}.txt").write_bytes(raw)
+        total += len(raw)
+    marker.write_text(str(total))
+    return total
+
+
+def _vary(text: str, index: int, rng: random.Random) -> str:
+    """A distinct article from a template: new numbers, and a sentence of its own."""
+    lines = text.split("\n")
+    body = [n for n, line in enumerate(lines) if len(line.split()) > 15]
+    if body:
+        n = body[rng.randrange(len(body))]
+        lines[n] = lines[n] + f" The figure was {index} according to document {rng.randrange(10**6)}."
+    return "\n".join(lines)
+
+
+class RssSampler:
+    """Peak and curve of the summed RSS of a process and all its descendants."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid, self.samples, self.peak = pid, [], 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._started = time.monotonic()
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            rss = _tree_rss_mb(self.pid)
+            self.peak = max(self.peak, rss)
+            self.samples.append((round(time.monotonic() - self._started, 1), round(rss)))
+            time.sleep(0.2)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def _tree_rss_mb(root_pid: int) -> float:
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid, ppid = int(entry), int(fields[1])
+        children.setdefault(ppid, []).append(pid)
+        rss[pid] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
+    total, stack = 0, [root_pid]
+    while stack:
+        pid = stack.pop()
+        total += rss.get(pid, 0)
+        stack.extend(children.get(pid, []))
+    return total / 2**20
+
+
+def timed(command: list[str], env: dict[str, str] | None = None) -> dict[str, object]:
+    """Run a command, with its wall time and the peak RSS of its process tree."""
+    started = time.monotonic()
+    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    sampler = RssSampler(process.pid)
+    output, _ = process.communicate()
+    sampler.stop()
+    seconds = time.monotonic() - started
+    if process.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed:\n{output}")
+    return {
+        "seconds": round(seconds, 2),
+        "peak_rss_mb": round(sampler.peak),
+        "curve": sampler.samples,
+        "output": output,
+    }
+
+
+BASELINE = r"""
+import sys, time, pathlib
+import ftfy, langdetect, pyarrow as pa, pyarrow.parquet as pq
+langdetect.DetectorFactory.seed = 0
+rows = []
+for path in sorted(pathlib.Path(sys.argv[1]).rglob("*.txt")):
+    text = ftfy.fix_text(path.read_bytes().decode("utf-8", errors="replace"))
+    try:
+        lang = langdetect.detect_langs(text)[0].lang
+    except langdetect.LangDetectException:
+        lang = "und"
+    rows.append({"path": str(path), "language": lang, "text": text})
+pq.write_table(pa.Table.from_pylist(rows), sys.argv[2])
+"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--docs", type=int, default=20_000, help="articles in the corpus (default 20,000)")
+    parser.add_argument(
+        "--workdir", type=Path, default=Path("/tmp/newsclean-bench"), help="where corpus and outputs go"
+    )
+    parser.add_argument("--skip-baseline", action="store_true", help="time the flow only")
+    args = parser.parse_args()
+
+    corpus = args.workdir / f"corpus-{args.docs}"
+    print(f"corpus: {args.docs} articles in {corpus} ...", flush=True)
+    size = build_corpus(corpus, args.docs)
+    mb = size / 2**20
+    results: dict[str, object] = {
+        "date": time.strftime("%Y-%m-%d"),
+        "docs": args.docs,
+        "megabytes": round(mb, 1),
+    }
+
+    def report(name: str, run: dict[str, object]) -> None:
+        seconds = float(run["seconds"])  # type: ignore[arg-type]
+        run.update(docs_per_s=round(args.docs / seconds, 1), mb_per_s=round(mb / seconds, 2))
+        print(f"{name:<22} {seconds:8.1f} s {run['docs_per_s']:9.1f} docs/s {run['mb_per_s']:7.2f} MB/s "
+              f"peak RSS {run['peak_rss_mb']:6} MB", flush=True)  # fmt: skip
+        results[name] = {k: v for k, v in run.items() if k not in ("output", "curve")}
+
+    python = sys.executable
+    if not args.skip_baseline:
+        baseline = timed([python, "-c", BASELINE, str(corpus), str(args.workdir / "baseline.parquet")])
+        report("baseline", baseline)
+    out = args.workdir / f"out-{args.docs}"
+    shutil.rmtree(out, ignore_errors=True)
+    build = [python, str(ROOT / "flows" / "build.py"), "--input", str(corpus), "--output", str(out)]
+    first = timed(build)
+    report("flow", first)
+    (args.workdir / f"rss-curve-{args.docs}.json").write_text(json.dumps(first["curve"]))
+    second = timed(build)
+    report("flow, unchanged input", second)
+    empty = args.workdir / "empty"
+    empty.mkdir(exist_ok=True)
+    startup = timed(
+        [
+            python,
+            str(ROOT / "flows" / "build.py"),
+            "--input",
+            str(empty),
+            "--output",
+            str(args.workdir / "out-empty"),
+        ]
+    )
+    results["startup_seconds"] = startup["seconds"]
+    print(f"start-up overhead (empty input): {startup['seconds']} s")
+    ratio = float(first["seconds"]) and float(second["seconds"]) / float(first["seconds"])  # type: ignore[arg-type]
+    results["second_run_share"] = round(ratio, 3)
+    print(f"second run / first run: {ratio:.1%}")
+    if not args.skip_baseline:
+        speedup = float(baseline["seconds"]) / float(first["seconds"])  # type: ignore[arg-type]
+        results["flow_vs_baseline"] = round(speedup, 2)
+        print(f"flow / baseline docs/s: {speedup:.2f}x")
+    (args.workdir / f"results-{args.docs}.json").write_text(json.dumps(results, indent=2))
+    print(f"results: {args.workdir / f'results-{args.docs}.json'}")
+
+
+if __name__ == "__main__":
+    main()
