@@ -46,7 +46,7 @@ def templates() -> list[str]:
 
 def build_corpus(target: Path, docs: int, seed: int = 7) -> int:
     """Write `docs` articles under `target` (once: an existing corpus of that size is reused)."""
-    marker = target / ".complete"
+    marker = target / ".complete-v2"
     if marker.exists():
         return int(marker.read_text())
     shutil.rmtree(target, ignore_errors=True)
@@ -74,13 +74,19 @@ def build_corpus(target: Path, docs: int, seed: int = 7) -> int:
 
 
 def _vary(text: str, index: int, rng: random.Random) -> str:
-    """A distinct article from a template: new numbers, and a sentence of its own."""
+    """A distinct article from a template: every paragraph gets words of its own (as in a real
+    crawl, only the furniture repeats across articles)."""
     lines = text.split("\n")
-    body = [n for n, line in enumerate(lines) if len(line.split()) > 15]
-    if body:
-        n = body[rng.randrange(len(body))]
-        lines[n] = lines[n] + f" The figure was {index} according to document {rng.randrange(10**6)}."
+    for n, line in enumerate(lines):
+        words = line.split(" ")
+        if len(words) > 15:
+            at = rng.randrange(3, len(words) - 3)
+            words.insert(at, f"{rng.choice(_FILLERS)} {index % 997 + rng.randrange(1000)}")
+            lines[n] = " ".join(words)
     return "\n".join(lines)
+
+
+_FILLERS = ("about", "nearly", "some", "at least", "around", "over", "roughly", "almost")
 
 
 class RssSampler:

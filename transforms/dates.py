@@ -114,6 +114,9 @@ _PATTERNS: tuple[re.Pattern[str], ...] = (
     # January 9, 2022 / Jan. 9th 2022
     re.compile(rf"(?<!\w){_M}\s*{_D}[\s,]+{_Y}(?!\d)", re.IGNORECASE),
 )
+_NUMERIC_PATTERNS = _PATTERNS[:3]
+_MONTH_WORDS = frozenset(word for name in MONTH_NUMBER for word in name.split())
+_LETTERS = re.compile(r"[^\W\d_]+")
 _DIGIT = re.compile(r"\d")
 _COMPACT = re.compile(r"^\s*(?P<y>(?:19|20)\d\d)(?P<m>[01]\d)(?P<d>[0-3]\d)\s*$")
 
@@ -158,7 +161,8 @@ def _first_date(line: str, today: dt.date | None) -> tuple[dt.date | None, tuple
         found = _make_date(compact, latest)
         return (found, compact.span()) if found else (None, None)
     best: tuple[int, dt.date, tuple[int, int]] | None = None
-    for pattern in _PATTERNS:
+    has_month_name = not _MONTH_WORDS.isdisjoint(_LETTERS.findall(line.casefold()))
+    for pattern in _PATTERNS if has_month_name else _NUMERIC_PATTERNS:
         for match in pattern.finditer(line):
             found = _make_date(match, latest)
             if found and (best is None or match.start() < best[0]):

@@ -1,5 +1,8 @@
 """Line features shared by the metadata, boilerplate and artifact transforms.
 
+The features of a line are asked for many times per document, and furniture lines recur across
+documents, so the costlier ones are cached.
+
 A crawled article is a sequence of lines: paragraphs, headers, menus, lists. These helpers
 measure a line in a way that carries across languages and scripts, so that decisions never
 depend on one language's punctuation or on spaces between words (Chinese and Japanese have none).
@@ -9,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 WORD_RE = re.compile(r"\w+(?:[-'’.]\w+)*")
 _CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
@@ -24,6 +28,7 @@ PROSE_LONG_WORDS = 16
 MENU_CAPITALISED_SHARE = 0.7
 
 
+@lru_cache(maxsize=100_000)
 def count_words(line: str) -> int:
     """Words in a line, with CJK characters counted in pairs.
 
@@ -44,6 +49,7 @@ def ends_sentence(line: str) -> bool:
     return bool(_SENTENCE_END_RE.search(line))
 
 
+@lru_cache(maxsize=100_000)
 def is_prose(line: str) -> bool:
     """Running text rather than a heading, a menu entry or a list item.
 
@@ -66,6 +72,7 @@ def _mostly_capitalised(line: str) -> bool:
     return bool(cased) and sum(w[:1].isupper() for w in cased) > MENU_CAPITALISED_SHARE * len(cased)
 
 
+@lru_cache(maxsize=100_000)
 def line_key(line: str) -> str:
     """A line reduced for phrase lookups: NFKC, case-folded, single spaces, no edge punctuation.
 

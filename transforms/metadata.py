@@ -43,6 +43,8 @@ MAX_TITLE_WORDS = 30
 MAX_BYLINE_WORDS = 8
 
 _DATE_PREFIX = re.compile(r"^\s*date\s+(?P<date>\d{4}-\d{2}-\d{2})\s+", re.IGNORECASE)
+_HOME_WORDS = frozenset(HOME_WORDS)
+_HOME_PREFIXES = tuple(word + " " for word in HOME_WORDS)
 _BYLINE_OPENINGS = tuple(word + ("" if word[-1] in ":：" else " ") for word in BYLINE_WORDS)
 _TIME = re.compile(r"\b\d{1,2}[:.h]\d{2}(?::\d{2})?\s*(?:am|pm|uhr|h|klo)?\b", re.IGNORECASE)
 
@@ -212,7 +214,7 @@ def _looks_like_title(line: str) -> bool:
 
 def _is_breadcrumb(line: str) -> bool:
     key = line_key(line)
-    return any(key == word or key.startswith(word + " ") for word in HOME_WORDS)
+    return key in _HOME_WORDS or key.startswith(_HOME_PREFIXES)
 
 
 def _repeats_title(line: str, title: str) -> bool:
