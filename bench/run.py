@@ -11,8 +11,8 @@ layouts, boilerplate, mojibake, cp1252 and UTF-16 files), then times, in the sam
 (b) the full flow (python flows/build.py) on the same corpus, then a second run over the
     unchanged corpus, and a run over an empty folder (the fixed start-up cost).
 
-Reported per step: documents per second, MB per second, peak RSS of the whole process tree
-(sampled from /proc every 0.2 s), and the flow/baseline ratio. The RSS samples of the first
+Reported per step: documents per second, MB per second, peak memory of the whole process tree
+(PSS, sampled from /proc every 0.2 s), and the flow/baseline ratio. The RSS samples of the first
 flow run are written next to the results, so a flat curve can be checked.
 """
 
@@ -90,7 +90,7 @@ _FILLERS = ("about", "nearly", "some", "at least", "around", "over", "roughly", 
 
 
 class RssSampler:
-    """Peak and curve of the summed RSS of a process and all its descendants."""
+    """Peak and curve of the memory (PSS) of a process and all its descendants."""
 
     def __init__(self, pid: int) -> None:
         self.pid, self.samples, self.peak = pid, [], 0
@@ -112,29 +112,39 @@ class RssSampler:
 
 
 def _tree_rss_mb(root_pid: int) -> float:
+    """Memory of a process and its descendants, as PSS: pages shared between processes (the
+    language data the forked workers share) are split between them, not counted twice."""
     children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
         try:
             with open(f"/proc/{entry}/stat") as handle:
-                fields = handle.read().rsplit(")", 1)[1].split()
+                ppid = int(handle.read().rsplit(")", 1)[1].split()[1])
         except OSError:
             continue
-        pid, ppid = int(entry), int(fields[1])
-        children.setdefault(ppid, []).append(pid)
-        rss[pid] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
-    total, stack = 0, [root_pid]
+        children.setdefault(ppid, []).append(int(entry))
+    total_kb, stack = 0, [root_pid]
     while stack:
         pid = stack.pop()
-        total += rss.get(pid, 0)
+        total_kb += _pss_kb(pid)
         stack.extend(children.get(pid, []))
-    return total / 2**20
+    return total_kb / 1024
+
+
+def _pss_kb(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as handle:
+            for line in handle:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
 
 
 def timed(command: list[str], env: dict[str, str] | None = None) -> dict[str, object]:
-    """Run a command, with its wall time and the peak RSS of its process tree."""
+    """Run a command, with its wall time and the peak memory of its process tree."""
     started = time.monotonic()
     process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     sampler = RssSampler(process.pid)
@@ -190,7 +200,7 @@ def main() -> None:
         seconds = float(run["seconds"])  # type: ignore[arg-type]
         run.update(docs_per_s=round(args.docs / seconds, 1), mb_per_s=round(mb / seconds, 2))
         print(f"{name:<22} {seconds:8.1f} s {run['docs_per_s']:9.1f} docs/s {run['mb_per_s']:7.2f} MB/s "
-              f"peak RSS {run['peak_rss_mb']:6} MB", flush=True)  # fmt: skip
+              f"peak memory {run['peak_rss_mb']:6} MB", flush=True)  # fmt: skip
         results[name] = {k: v for k, v in run.items() if k not in ("output", "curve")}
 
     python = sys.executable
