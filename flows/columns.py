@@ -6,7 +6,6 @@ tests all read it from here; the README documents it.
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
 import pyarrow as pa
@@ -70,11 +69,14 @@ REJECT_SCHEMA = _schema(REJECT_COLUMNS)
 
 
 def article_row(article: Article) -> dict[str, Any]:
-    return dataclasses.asdict(article)  # nested Artifact dataclasses become dicts too
+    """One output row (faster than dataclasses.asdict, which deep-copies every value)."""
+    row = {name: getattr(article, name) for name, *_ in ARTICLE_COLUMNS}
+    row["translation_artifacts"] = [vars(a) for a in article.translation_artifacts]
+    return row
 
 
 def reject_row(rejected: Rejected) -> dict[str, Any]:
-    return dataclasses.asdict(rejected)
+    return {name: getattr(rejected, name) for name, *_ in REJECT_COLUMNS}
 
 
 def articles_table(articles: list[Article]) -> pa.Table:

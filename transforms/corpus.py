@@ -2,8 +2,9 @@
 
 A site's menus, footers, newsletter boxes and "related" headlines repeat on every page it
 serves, in whatever language and phrasing the site uses; a sentence of a news story appears
-once. Counting, over the whole batch, in how many documents each (normalised) line occurs
-finds that furniture without any phrase list.
+once. Counting, over a chunk of documents, in how many of them each (normalised) line occurs
+finds that furniture without any phrase list. The flow forms its chunks from files of one
+folder (usually one site) or from one shard, so the chunk is the site's own pages.
 
 The flow makes a first pass over a chunk of documents with `text_fingerprints` and
 `count_documents_per_line`, then cleans each with `RepeatedLines.from_counts(...)`.
@@ -24,11 +25,8 @@ from transforms.lines import count_words, line_key
 
 # A line must occur in this many different documents to count as repeated.
 MIN_DOCUMENTS = 3
-# Below this many documents, recurrence is chance, not evidence: the flow skips the count.
+# Below this many documents, recurrence is chance, not evidence: the count is skipped.
 MIN_CORPUS_DOCUMENTS = 20
-# The first pass reads at most this many documents, spread over the input: furniture is
-# frequent by nature, so a sample finds it, and memory stays bounded however large the input.
-SAMPLE_DOCUMENTS = 20_000
 # Only lines up to this length are counted: furniture is short; it bounds memory too.
 MAX_COUNTED_WORDS = 60
 
