@@ -52,6 +52,7 @@ WORD_MIN_ZIPF = 3.5  # a lone foreign word must be this common in its language
 WORD_MARGIN = 2.5
 SENTENCE_START_MIN_ZIPF = 4.5  # a capitalised sentence opener must be a very common word
 GLUE_PART_MIN_ZIPF = 3.5
+WORD_CACHE_SIZE = 65_536  # words whose profile is kept: the common ones recur in every article
 SKIP_FOREIGN_LOOKUP_ZIPF = 6.0  # no other language's word is 2 Zipf more common than this
 MIN_SCRIPT_RUN_CHARS = 2
 
@@ -109,7 +110,7 @@ def _frequencies(language: str, wordlist: str) -> dict[str, float]:
     return get_frequency_dict(language, wordlist)
 
 
-@lru_cache(maxsize=500_000)
+@lru_cache(maxsize=WORD_CACHE_SIZE)
 def word_profile(word: str) -> tuple[float, str | None, float]:
     """(English Zipf, most likely other language, its Zipf) of a lower-case word, cached: the
     same words recur in every article.

@@ -45,7 +45,7 @@ from transforms.furniture import (
     PHOTO_MARKER_AT_END,
     READING_TIME,
 )
-from transforms.lines import count_words, ends_sentence, is_prose, is_url, line_key
+from transforms.lines import LINE_CACHE_SIZE, count_words, ends_sentence, is_prose, is_url, line_key
 
 # Longest line (in words) that a keyword or label alone can mark as furniture; longer lines
 # are running text that merely mentions cookies or newsletters.
@@ -74,7 +74,7 @@ class Verdict:
         return self.reason is None
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=LINE_CACHE_SIZE)
 def furniture_reason(line: str) -> str | None:
     """Reason code when a line is furniture on its own, without context, else None.
 

@@ -24,11 +24,14 @@ _SENTENCE_PUNCT_RE = re.compile(r"[.!?…。！？؟,;:，；、]")
 CJK_CHARS_PER_WORD = 2
 PROSE_MIN_WORDS = 6
 PROSE_LONG_WORDS = 16
+# Cached lines per feature: enough for the furniture of many sites, small enough (a few MB)
+# that a worker's memory stays flat over millions of documents.
+LINE_CACHE_SIZE = 16_384
 # A long line without sentence punctuation whose words are nearly all capitalised is a menu.
 MENU_CAPITALISED_SHARE = 0.7
 
 
-@lru_cache(maxsize=100_000)
+@lru_cache(maxsize=LINE_CACHE_SIZE)
 def count_words(line: str) -> int:
     """Words in a line, with CJK characters counted in pairs.
 
@@ -49,7 +52,7 @@ def ends_sentence(line: str) -> bool:
     return bool(_SENTENCE_END_RE.search(line))
 
 
-@lru_cache(maxsize=100_000)
+@lru_cache(maxsize=LINE_CACHE_SIZE)
 def is_prose(line: str) -> bool:
     """Running text rather than a heading, a menu entry or a list item.
 
@@ -72,7 +75,7 @@ def _mostly_capitalised(line: str) -> bool:
     return bool(cased) and sum(w[:1].isupper() for w in cased) > MENU_CAPITALISED_SHARE * len(cased)
 
 
-@lru_cache(maxsize=100_000)
+@lru_cache(maxsize=LINE_CACHE_SIZE)
 def line_key(line: str) -> str:
     """A line reduced for phrase lookups: NFKC, case-folded, single spaces, no edge punctuation.
 
