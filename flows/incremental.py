@@ -29,7 +29,13 @@ MANIFEST = "manifest.json"
 MANIFEST_VERSION = 1
 HASH_CHUNK = 1 << 20
 _CODE_DIRS = ("transforms",)
-_CODE_FILES = ("flows/sources.py", "flows/columns.py", "flows/build.py")
+_CODE_FILES = (
+    "flows/sources.py",
+    "flows/columns.py",
+    "flows/worker.py",
+    "flows/incremental.py",
+    "flows/build.py",
+)
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ from transforms.corpus import (
 )
 from transforms.document import Article, Prepared, Rejected, clean_document, prepare_document
 from transforms.language import preload as preload_language_profiles
+from transforms.metadata import Given
 
 ROW_GROUP_ROWS = 10_000
 T = TypeVar("T")
@@ -110,9 +111,20 @@ def clean_chunk(chunk: list[RawDocument], today: dt.date) -> list[Article | Reje
     if len(texts) >= MIN_CORPUS_DOCUMENTS:
         repeated = RepeatedLines.from_counts(count_documents_per_line(text_fingerprints(t) for t in texts))
     return [
-        clean_document(p, today, repeated, doc.given) if isinstance(p, Prepared) else p
+        _clean_safely(p, today, repeated, doc.given) if isinstance(p, Prepared) else p
         for p, doc in zip(prepared, chunk, strict=True)
     ]
+
+
+def _clean_safely(
+    prepared: Prepared, today: dt.date, repeated: RepeatedLines, given: Given | None
+) -> Article | Rejected:
+    """One document that trips a bug becomes a reject with the error, not a failed run."""
+    try:
+        return clean_document(prepared, today, repeated, given)
+    except Exception as err:
+        detail = f"{type(err).__name__}: {err}"[:300]
+        return Rejected(prepared.source_path, "internal_error", "clean", detail, prepared.doc_id)
 
 
 def _chunks(items: Iterable[RawDocument], size: int) -> Iterator[list[RawDocument]]:

@@ -79,3 +79,23 @@ def test_shards_with_given_metadata(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert own["title"] == "US ready to talk missiles military exercises with Russia Official"
     rejects = {r["source_path"]: r["reason"] for r in pq.read_table(out / "rejects").to_pylist()}
     assert rejects == {"shard-0001.jsonl.gz#3": "malformed_record"}
+
+
+def test_a_document_that_trips_a_bug_is_rejected_not_fatal(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import flows.worker
+
+    real = flows.worker.clean_document
+
+    def flaky(prepared, *args):  # type: ignore[no-untyped-def]
+        if prepared.source_path.startswith("001"):
+            raise ValueError("boom")
+        return real(prepared, *args)
+
+    monkeypatch.setattr(flows.worker, "clean_document", flaky)
+    out = tmp_path / "out"
+    assert main(["--input", str(SEEDS), "--output", str(out), "--workers", "1"]) == 0
+    rejects = pq.read_table(out / "rejects").to_pylist()
+    assert [(r["reason"], r["detail"]) for r in rejects] == [("internal_error", "ValueError: boom")]
+    assert len(rows(out)) == 4
