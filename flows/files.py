@@ -1,4 +1,4 @@
-"""File I/O of the flow: listing and reading inputs, writing Parquet, publishing a run.
+"""Output folder of the flow: run snapshots, atomic publishing, and the lock against two runs.
 
 Publishing is atomic. Each run writes a complete snapshot under OUTPUT/.runs/<run_id>/ and
 then swaps one symlink, OUTPUT/current, to point at it. OUTPUT/articles, OUTPUT/rejects and
