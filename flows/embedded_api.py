@@ -11,11 +11,8 @@ One server serves every run of the process and stops when the process exits.
 from __future__ import annotations
 
 import atexit
-import contextlib
-import ctypes
 import importlib.util
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -25,8 +22,9 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from flows.lifetime import die_with_parent
+
 STARTUP_TIMEOUT_SECONDS = 90
-PR_SET_PDEATHSIG = 1
 
 
 class EmbeddedApi:
@@ -50,7 +48,7 @@ class EmbeddedApi:
             [sys.executable, "-m", "uvicorn", "--app-dir", str(app_dir), "--factory",
              "prefect.server.api.server:create_app", "--host", "127.0.0.1", "--port", str(self.port),
              "--log-level", "error", "--lifespan", "on"],
-            env=env, stdout=self._log, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent,
+            env=env, stdout=self._log, stderr=subprocess.STDOUT, preexec_fn=die_with_parent,
         )  # fmt: skip
         atexit.register(self.stop)
 
@@ -96,12 +94,6 @@ def launch() -> EmbeddedApi | None:
     if _shared is None or _shared.process.poll() is not None:
         _shared = EmbeddedApi()
     return _shared
-
-
-def _die_with_parent() -> None:
-    """In the server process: end when the run's process ends, even when it is killed (Linux)."""
-    with contextlib.suppress(OSError, AttributeError):  # not Linux: atexit stops it on normal exit
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def _free_port() -> int:

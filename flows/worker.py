@@ -23,6 +23,7 @@ import pyarrow.parquet as pq
 
 from flows.columns import ARTICLE_SCHEMA, REJECT_SCHEMA, articles_table, rejects_table
 from flows.incremental import Bucket
+from flows.lifetime import die_with_parent
 from flows.sources import Fields, RawDocument, read_documents
 from transforms.artifacts import preload as preload_word_frequencies
 from transforms.corpus import (
@@ -153,7 +154,9 @@ def local_pool(workers: int) -> Iterator[None]:
     if workers <= 1:
         yield
         return
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+    pool = ProcessPoolExecutor(
+        workers, mp_context=multiprocessing.get_context("fork"), initializer=die_with_parent
+    )
     list(pool.map(_ready, range(workers)))  # start every worker now, while we are single-threaded
     _pool = pool
     try:
