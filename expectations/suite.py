@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -33,12 +33,17 @@ VALIDATED_COLUMNS = (
 
 @dataclass(frozen=True)
 class ValidationOutcome:
-    """Whether the table passed, which expectations failed, and GX's own result."""
+    """Whether the table passed, which expectations failed, and GX's own result.
+
+    `failed_rows` maps the position of each failing row to the expectations it broke;
+    `table_level` lists failures that are not about particular rows (a missing column)."""
 
     success: bool
     failed: list[str]
     result: dict[str, Any]
     evaluated: int
+    failed_rows: dict[int, list[str]] = field(default_factory=dict)
+    table_level: list[str] = field(default_factory=list)
 
 
 def build_expectations(today: dt.date) -> list[Any]:
@@ -81,15 +86,35 @@ def validate_articles(frame: pd.DataFrame, today: dt.date | None = None) -> Vali
         suite.add_expectation(expectation)
     batch = batch_definition.get_batch(batch_parameters={"dataframe": frame})
     result = batch.validate(suite, result_format="COMPLETE")
-    failed = [_describe(r) for r in result.results if not r.success]
+    failed_rows: dict[int, list[str]] = {}
+    table_level: list[str] = []
+    for item in result.results:
+        if item.success:
+            continue
+        name = expectation_name(item)
+        rows = (item.result or {}).get("unexpected_index_list")
+        if rows:
+            for row in rows:
+                failed_rows.setdefault(int(row), []).append(name)
+        else:
+            table_level.append(_describe(item))
     return ValidationOutcome(
-        success=bool(result.success), failed=failed, result=result.to_json_dict(), evaluated=len(frame)
+        success=bool(result.success),
+        failed=[_describe(r) for r in result.results if not r.success],
+        result=result.to_json_dict(),
+        evaluated=len(frame),
+        failed_rows=failed_rows,
+        table_level=table_level,
     )
 
 
-def _describe(result: Any) -> str:
+def expectation_name(result: Any) -> str:
+    """ "expect_column_values_to_be_in_set(language)": the expectation and its column."""
     config = result.expectation_config
-    column = config.kwargs.get("column")
+    return f"{config.type}({config.kwargs.get('column')})"
+
+
+def _describe(result: Any) -> str:
     examples = (result.result or {}).get("partial_unexpected_list") or []
     shown = ", ".join(repr(x) for x in examples[:3])
-    return f"{config.type}({column})" + (f": e.g. {shown}" if shown else "")
+    return expectation_name(result) + (f": e.g. {shown}" if shown else "")

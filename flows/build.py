@@ -68,6 +68,8 @@ DEFAULT_INPUT = PROJECT_ROOT / "seeds"
 DEFAULT_OUTPUT = PROJECT_ROOT / "output"
 DEFAULT_BATCH_SIZE = 500
 VALIDATION_CHUNK_ROWS = 100_000
+DEFAULT_MAX_INVALID_SHARE = 0.05
+CHECKED_COLUMNS = [*VALIDATED_COLUMNS, "translation_artifacts"]
 
 
 class ValidationFailed(RuntimeError):
@@ -133,6 +135,7 @@ def build_dataset(
     batch_size: int = DEFAULT_BATCH_SIZE,
     full_refresh: bool = False,
     fields: Fields | None = None,
+    max_invalid_share: float = DEFAULT_MAX_INVALID_SHARE,
 ) -> RunSummary:
     """Clean every input under `input_dir` and publish the dataset to `output_dir`."""
     started = time.monotonic()
@@ -168,7 +171,7 @@ def build_dataset(
                     )
             summary.buckets_reused, summary.buckets_processed = len(parts), len(pending)
 
-            checker = RunChecker(run_dir, today)
+            checker = RunChecker(run_dir, today, max_invalid_share)
             checker.add_rejects(copies, "part-copies.parquet")
             for bucket in buckets:
                 done = parts.get(bucket.key) or pending[bucket.key].result()
@@ -188,7 +191,8 @@ def build_dataset(
     summary.rejects = checker.rejects
     summary.languages = checker.languages
     summary.with_artifacts = checker.with_artifacts
-    summary.validation = f"passed ({outcome.evaluated} rows, result in {output_dir}/validation)"
+    rejected = f", {checker.invalid} rows rejected by it" if checker.invalid else ""
+    summary.validation = f"passed ({outcome.evaluated} rows{rejected}, result in {output_dir}/validation)"
     summary.seconds = time.monotonic() - started
     return summary
 
@@ -217,16 +221,30 @@ def _reuse(previous_run: Path, run_dir: Path, bucket: Bucket, entry: dict[str, A
     return BucketParts(bucket.key, bucket.signature, entry["articles"], entry["rejects"])
 
 
-class RunChecker:
-    """Checks the parts of a run in bucket order: drops exact duplicates across buckets,
-    validates the articles in chunks, and counts what the summary reports."""
+@dataclass
+class _Pending:
+    """A part whose rows wait for validation, and its manifest entry (updated if rows go)."""
 
-    def __init__(self, run_dir: Path, today: dt.date) -> None:
-        self.run_dir, self.today = run_dir, today
+    entry: dict[str, Any]
+    table: pa.Table
+
+
+class RunChecker:
+    """Checks the parts of a run in bucket order: exact duplicates across buckets and rows that
+    break an expectation move to rejects (the part is rewritten without them), the articles
+    are validated in chunks, and what the summary reports is counted.
+
+    Rows rejected by validation fail the run only when they exceed `max_invalid_share` of all
+    rows; a failure that is not about rows (a missing column) always fails it."""
+
+    def __init__(self, run_dir: Path, today: dt.date, max_invalid_share: float) -> None:
+        self.run_dir, self.today, self.max_invalid_share = run_dir, today, max_invalid_share
         self.seen: set[str] = set()
-        self.pending: list[pa.Table] = []
+        self.pending: list[_Pending] = []
         self.pending_rows = 0
         self.outcomes: list[ValidationOutcome] = []
+        self.invalid = 0
+        self.broken: Counter[str] = Counter()
         self.articles = 0
         self.with_artifacts = 0
         self.rejects: Counter[str] = Counter()
@@ -239,75 +257,103 @@ class RunChecker:
             self.rejects.update(r.reason for r in rejects)
 
     def check(self, parts: BucketParts) -> dict[str, Any]:
+        """Take one bucket's parts; returns its manifest entry."""
         entry: dict[str, Any] = {
             "signature": parts.signature,
             "articles": parts.articles,
             "rejects": parts.rejects,
         }
-        if parts.articles:
-            path = self.run_dir / "articles" / parts.articles
-            table = pq.read_table(path, columns=[*VALIDATED_COLUMNS, "translation_artifacts"])
-            duplicate = pa.array([doc_id in self.seen for doc_id in table["doc_id"].to_pylist()], pa.bool_())
-            if pc.any(duplicate).as_py():
-                table = self._drop_duplicates(path, parts, pc.invert(duplicate))
-                entry.update(filtered=True, rejects=parts.rejects or f"dup-{parts.articles}")
-            self.seen.update(table["doc_id"].to_pylist())
-            self.articles += table.num_rows
-            self.languages.update(table["language"].to_pylist())
-            self.with_artifacts += (
-                pc.sum(pc.greater(pc.list_value_length(table["translation_artifacts"]), 0)).as_py() or 0
-            )
-            self._validate(table.select(list(VALIDATED_COLUMNS)))
-        if entry["rejects"]:
-            reasons = pq.read_table(self.run_dir / "rejects" / entry["rejects"], columns=["reason"])
+        if parts.rejects:
+            reasons = pq.read_table(self.run_dir / "rejects" / parts.rejects, columns=["reason"])
             self.rejects.update(reasons["reason"].to_pylist())
+        if parts.articles:
+            table = pq.read_table(self.run_dir / "articles" / parts.articles, columns=CHECKED_COLUMNS)
+            copies = [doc_id in self.seen for doc_id in table["doc_id"].to_pylist()]
+            if any(copies):
+                details = ["same bytes as an earlier document" if c else "" for c in copies]
+                table = self._drop_rows(entry, table, details, "duplicate", "clean")
+            self.seen.update(table["doc_id"].to_pylist())
+            self.pending.append(_Pending(entry, table))
+            self.pending_rows += table.num_rows
+            if self.pending_rows >= VALIDATION_CHUNK_ROWS:
+                self._validate_pending()
         return entry
 
-    def _drop_duplicates(self, path: Path, parts: BucketParts, keep: pa.Array) -> pa.Table:
-        """Rewrite a part without rows whose doc_id an earlier bucket has (rare: exact copies
-        of a document in two buckets). The dropped rows join the bucket's rejects."""
-        full = pq.read_table(path)
-        dropped = full.filter(pc.invert(keep))
-        path.unlink()  # a reused part is a hard link: never write through it
-        pq.write_table(full.filter(keep), path, compression="zstd")
-        detail = "same bytes as an earlier document"
-        duplicates = rejects_table(
+    def _validate_pending(self) -> None:
+        if not self.pending:
+            return
+        chunk = pa.concat_tables([p.table.select(list(VALIDATED_COLUMNS)) for p in self.pending])
+        outcome = validate_articles(chunk.to_pandas(), self.today)
+        self.outcomes.append(outcome)
+        offset = 0
+        for pending in self.pending:
+            rows = pending.table.num_rows
+            details = ["; ".join(outcome.failed_rows.get(offset + i, [])) for i in range(rows)]
+            table = pending.table
+            if any(details):
+                self.invalid += sum(1 for d in details if d)
+                self.broken.update(name for d in details if d for name in d.split("; "))
+                table = self._drop_rows(pending.entry, table, details, "validation", "validate")
+            self._count(table)
+            offset += rows
+        self.pending, self.pending_rows = [], 0
+
+    def _count(self, table: pa.Table) -> None:
+        self.articles += table.num_rows
+        self.languages.update(table["language"].to_pylist())
+        found = pc.greater(pc.list_value_length(table["translation_artifacts"]), 0)
+        self.with_artifacts += pc.sum(found).as_py() or 0
+
+    def _drop_rows(
+        self, entry: dict[str, Any], table: pa.Table, details: list[str], reason: str, stage: str
+    ) -> pa.Table:
+        """Rewrite a part without the rows that have a detail; they join its rejects. A part
+        rewritten so is not reused by the next run (it re-checks the bucket)."""
+        keep = pa.array([not d for d in details], pa.bool_())
+        part = self.run_dir / "articles" / entry["articles"]
+        full = pq.read_table(part)
+        part.unlink()  # a reused part is a hard link: never write through it
+        pq.write_table(full.filter(keep), part, compression="zstd")
+        dropped = full.select(["source_path", "doc_id"]).filter(pc.invert(keep)).to_pylist()
+        moved = rejects_table(
             [
-                Rejected(row["source_path"], "duplicate", "clean", detail, row["doc_id"])
-                for row in dropped.select(["source_path", "doc_id"]).to_pylist()
+                Rejected(row["source_path"], reason, stage, d, row["doc_id"])
+                for row, d in zip(dropped, [d for d in details if d], strict=True)
             ]
         )
-        rejects_path = self.run_dir / "rejects" / (parts.rejects or f"dup-{parts.articles}")
+        entry["rejects"] = entry["rejects"] or f"checked-{entry['articles']}"
+        entry["filtered"] = True
+        rejects_path = self.run_dir / "rejects" / entry["rejects"]
         if rejects_path.exists():
-            duplicates = pa.concat_tables([pq.read_table(rejects_path), duplicates])
+            moved = pa.concat_tables([pq.read_table(rejects_path), moved])
             rejects_path.unlink()
-        pq.write_table(duplicates, rejects_path, compression="zstd")
-        return pq.read_table(path, columns=[*VALIDATED_COLUMNS, "translation_artifacts"])
-
-    def _validate(self, table: pa.Table | None) -> None:
-        if table is not None:
-            self.pending.append(table)
-            self.pending_rows += table.num_rows
-        if self.pending and (table is None or self.pending_rows >= VALIDATION_CHUNK_ROWS):
-            frame = pa.concat_tables(self.pending).to_pandas()
-            self.outcomes.append(validate_articles(frame, self.today))
-            self.pending, self.pending_rows = [], 0
+        pq.write_table(moved, rejects_path, compression="zstd")
+        self.rejects[reason] += len(dropped)
+        return table.filter(keep)
 
     def finish(self) -> ValidationOutcome:
-        """Validate what is left, make sure articles/ and rejects/ have a file, and merge the
-        outcomes."""
-        self._validate(None)
+        """Validate what is left, make sure articles/ and rejects/ have a file, and decide."""
+        self._validate_pending()
         for folder, schema in (("articles", ARTICLE_SCHEMA), ("rejects", REJECT_SCHEMA)):
             if not any((self.run_dir / folder).glob("*.parquet")):  # readers expect a file
                 pq.write_table(schema.empty_table(), self.run_dir / folder / "part-empty.parquet")
         if not self.outcomes:
             self.outcomes.append(validate_articles(ARTICLE_SCHEMA.empty_table().to_pandas(), self.today))
-        failed = sorted({name for outcome in self.outcomes for name in outcome.failed})
+        evaluated = sum(o.evaluated for o in self.outcomes)
+        table_level = sorted({name for o in self.outcomes for name in o.table_level})
+        too_many = self.invalid > self.max_invalid_share * max(evaluated, 1)
+        failed = table_level + (
+            [f"{name}: {n} rows" for name, n in self.broken.most_common()]
+            + [f"{self.invalid} of {evaluated} rows broke an expectation "
+               f"(more than {self.max_invalid_share:.0%})"]
+            if too_many
+            else []
+        )  # fmt: skip
         return ValidationOutcome(
-            success=all(o.success for o in self.outcomes),
+            success=not failed,
             failed=failed,
-            result={"chunks": [o.result for o in self.outcomes]},
-            evaluated=sum(o.evaluated for o in self.outcomes),
+            result={"chunks": [o.result for o in self.outcomes], "rows_rejected": self.invalid},
+            evaluated=evaluated,
         )
 
 
@@ -338,6 +384,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--dask-address", default=os.environ.get("NEWSCLEAN_DASK_ADDRESS"), metavar="ADDRESS",
         help="run the tasks on this Dask cluster, e.g. tcp://host:8786 (or set "
         "NEWSCLEAN_DASK_ADDRESS); input and output must then be paths the workers see too",
+    )  # fmt: skip
+    parser.add_argument(
+        "--max-invalid-share", type=float, default=DEFAULT_MAX_INVALID_SHARE, metavar="SHARE",
+        help="rows that break an expectation go to rejects; more than this share of them fails "
+        f"the run (default: {DEFAULT_MAX_INVALID_SHARE})",
     )  # fmt: skip
     parser.add_argument(
         "--full-refresh", action="store_true",
@@ -393,6 +444,7 @@ def main(argv: list[str] | None = None) -> int:
                 batch_size=args.batch_size,
                 full_refresh=args.full_refresh,
                 fields=fields,
+                max_invalid_share=args.max_invalid_share,
                 return_state=True,
             )
     if not state.is_completed():

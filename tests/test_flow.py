@@ -133,3 +133,34 @@ def test_help_explains_every_option() -> None:
     ).stdout
     for option in ("--input", "--output", "--batch-size", "PREFECT_API_URL"):
         assert option in shown
+
+
+def test_rows_that_break_an_expectation_become_rejects(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import great_expectations.expectations as gxe
+
+    import expectations.suite
+
+    real = expectations.suite.build_expectations
+
+    def with_one_row_rule(today):  # type: ignore[no-untyped-def]
+        return [*real(today), gxe.ExpectColumnValuesToNotMatchRegex(column="source_path", regex="^001_")]
+
+    monkeypatch.setattr(expectations.suite, "build_expectations", with_one_row_rule)
+    out = tmp_path / "out"
+
+    code, _, stderr = run(capsys, "--input", str(SEEDS), "--output", str(out), "--workers", "1")
+    assert code == 1  # 1 row of 5 is 20%, over the default 5%
+    assert "expect_column_values_to_not_match_regex(source_path): 1 rows" in stderr
+    assert not (out / "articles").exists()
+
+    code, stdout, _ = run(
+        capsys, "--input", str(SEEDS), "--output", str(out), "--workers", "1", "--max-invalid-share", "0.5"
+    )
+    assert code == 0 and "1 rows rejected by it" in stdout
+    rejects = pq.read_table(out / "rejects").to_pylist()
+    assert [(r["source_path"][:4], r["reason"], r["stage"], r["detail"]) for r in rejects] == [
+        ("001_", "validation", "validate", "expect_column_values_to_not_match_regex(source_path)")
+    ]
+    assert len(pq.read_table(out / "articles")) == 4
