@@ -73,3 +73,17 @@ def test_symlinks_stay_inside_the_root(tmp_path: Path) -> None:
     (root / "escape.txt").symlink_to(tmp_path / "secret.txt")
     (root / "inside.txt").symlink_to(root / "sub" / "a.txt")
     assert [s.path for s in list_sources(root)] == ["inside.txt", "sub/a.txt"]
+
+
+def test_a_file_that_vanishes_after_listing_becomes_a_reject(tmp_path: Path) -> None:
+    (tmp_path / "gone.txt").write_text("soon gone")
+    (tmp_path / "shard.jsonl").write_text('{"text": "x"}\n')
+    sources = list_sources(tmp_path)
+    (tmp_path / "gone.txt").unlink()
+    (tmp_path / "shard.jsonl").unlink()
+    docs = [doc for source in sources for doc in read_documents(tmp_path, source)]
+    assert [(d.source_path, d.reason) for d in docs] == [
+        ("gone.txt", "unreadable"),
+        ("shard.jsonl", "unreadable"),
+    ]
+    assert docs[0].detail.startswith("FileNotFoundError")
