@@ -19,7 +19,6 @@ _CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf9
 # Sentence-final punctuation in Latin, CJK, Arabic, Devanagari and Armenian scripts, optionally
 # followed by closing quotes or brackets.
 _SENTENCE_END_RE = re.compile(r"[.!?…。！？؟।։][\"'”’»)\]」』]*\s*$")
-_SENTENCE_PUNCT_RE = re.compile(r"[.!?…。！？؟,;:，；、]")
 # A CJK character carries about as much as a short word; this many make a "word" for counts.
 CJK_CHARS_PER_WORD = 2
 PROSE_MIN_WORDS = 6
@@ -94,5 +93,4 @@ def is_url(line: str) -> bool:
     return bool(URL_LINE_RE.match(line))
 
 
-URL_RE = re.compile(r"https?://[^\s<>\"'«»“”]+", re.IGNORECASE)
 URL_LINE_RE = re.compile(r"^\s*https?://[^\s<>\"']+\s*$", re.IGNORECASE)

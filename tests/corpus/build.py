@@ -26,6 +26,8 @@ from typing import Any
 import ftfy.bad_codecs  # noqa: F401  (registers "sloppy-windows-1252")
 
 PAGES = Path(__file__).resolve().parent / "pages"
+# Where the text of a marked line goes in the gold record (a title line is also removed).
+GOLD_FIELD = {"T": "remove", "B": "body", "K": "keep_extra", "R": "remove"}
 ENTITIES = {"&": "&amp;", "’": "&rsquo;", "–": "&ndash;", "é": "&eacute;", "“": "&ldquo;", "”": "&rdquo;"}
 
 
@@ -52,18 +54,10 @@ def parse(page: Path) -> tuple[str, dict[str, Any]]:
         marker, _, text = line.partition("|")
         if not line:
             raw.append("")
-        elif marker == "T":
-            gold["title"] = gold["title"] or text
-            gold["remove"].append(text)
-            raw.append(text)
-        elif marker == "B":
-            gold["body"].append(text)
-            raw.append(text)
-        elif marker == "K":
-            gold["keep_extra"].append(text)
-            raw.append(text)
-        elif marker == "R":
-            gold["remove"].append(text)
+        elif marker in GOLD_FIELD:
+            if marker == "T":
+                gold["title"] = gold["title"] or text
+            gold[GOLD_FIELD[marker]].append(text)
             raw.append(text)
         elif marker == "P":
             prefix, _, first = text.partition("|")
