@@ -61,6 +61,8 @@ def test_seed_subheadings_and_quotes_between_paragraphs_stay() -> None:
         ("Impressum | Datenschutz | Kontakt", "navigation"),
         ("Nom complet *", "comment_form"),
         ("Wir verwenden Cookies, um Ihnen ein optimales Webseiten-Erlebnis zu bieten.", "notice"),
+        ("SUBSCRIBE TO OUR NEWSLETTER for the week's best stories", "notice"),
+        ("Alle Rechte Vorbehalten, Mediengruppe Nord", "notice"),
         ("Previous articleStorm in Finistère: 30,000 homes still without power", "navigation"),
     ],
 )

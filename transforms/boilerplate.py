@@ -105,7 +105,7 @@ def furniture_reason(line: str) -> str | None:
             return "comment_form"
         if EMAIL.search(line):
             return "contact"
-    if words <= MAX_NOTICE_WORDS and NOTICE_KEYWORDS.search(line):
+    if words <= MAX_NOTICE_WORDS and NOTICE_KEYWORDS.search(line.lower()):
         return "notice"
     if is_url(line):
         return "url"

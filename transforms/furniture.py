@@ -127,7 +127,8 @@ LIST_HEAD_PATTERNS: tuple[re.Pattern[str], ...] = (
 )
 
 # Keywords that mark a consent, newsletter or subscription notice when the line is not long
-# running text inside the article.
+# running text inside the article. Written in lower case and matched against the lower-cased
+# line: re.IGNORECASE makes this long alternation about four times slower.
 NOTICE_KEYWORDS: re.Pattern[str] = re.compile(
     r"cookie|newsletter|akismet|subscribe to|sign up (for|to)|abonnez-vous|abonnieren sie"
     r"|suscríbete|iscriviti|assine|inscreva-se|abonneer|zapisz się|subskryb|подпис(ывайтесь|аться)"
@@ -146,7 +147,6 @@ NOTICE_KEYWORDS: re.Pattern[str] = re.compile(
     r"|exclusivo para assinantes|alleen voor abonnees|tylko dla prenumeratorów"
     r"|(must|need to) be (logged|signed) in|connecté pour commenter|angemeldet sein"
     r"|войдите на сайт|iniciar sesión para comentar",
-    re.IGNORECASE,
 )
 
 # A short line with an e-mail address is an author box or a contact line.
