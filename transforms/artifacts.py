@@ -77,10 +77,12 @@ _SCRIPTS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 )
 _SCRIPT_RUN = {name: re.compile(rf"[{chars}]+(?:[\s\-'’·]*[{chars}]+)*") for name, chars, _ in _SCRIPTS}
 _SCRIPT_LANGS = {name: langs for name, _, langs in _SCRIPTS}
+_ANY_OTHER_SCRIPT = re.compile("[" + "".join(chars for _, chars, _ in _SCRIPTS) + "]")
 _LATIN_LETTER = re.compile(r"[A-Za-z\u00c0-\u024f]")
 _TOKEN = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
 _SKIP_SPANS = re.compile(r"https?://\S+|www\.\S+|\S+@\S+|[#@]\w+")
 _BRACKETS = re.compile(r"\[([^\[\]]{3,200})\]|\(([^()]{3,200})\)")
+_LOWER_WORD = re.compile(r"\b[a-z]{5,}\b")
 _CAMEL_GLUE = re.compile(r"\b([a-z]{2,})([A-Z][a-z]{2,})\b")
 _SENTENCE_START = re.compile(r"(^|[.!?:;«»\"“”(\[]\s*|\n\s*)$")
 
@@ -176,6 +178,8 @@ def _main_script(text: str) -> str:
 
 
 def _foreign_script_runs(text: str) -> list[Artifact]:
+    if not _ANY_OTHER_SCRIPT.search(text):
+        return []
     main = _main_script(text)
     out: list[Artifact] = []
     for name, pattern in _SCRIPT_RUN.items():
@@ -208,21 +212,33 @@ def _script_language(script: str, run: str, text: str) -> str:
     return max(languages, key=lambda lang: sum(zipf(w, lang) for w in words))
 
 
-def _tokens(text: str, taken: list[tuple[int, int]]) -> list[_Token]:
+def _leans_foreign(lowered: str) -> str | None:
+    """The language a lower-case word leans to: common there, much rarer in English."""
+    english, best_lang, best = word_profile(lowered)
+    return best_lang if best >= FOREIGN_MIN_ZIPF and best - english >= FOREIGN_MARGIN else None
+
+
+def _tokens(text: str, taken: list[tuple[int, int]], candidates: set[str]) -> list[_Token]:
+    """The tokens among `candidates` (words that lean foreign), with their positions.
+
+    Other words need no token: they cannot join a run, and `_adjacent` already sees that they
+    stand between two foreign words.
+    """
     skip = [m.span() for m in _SKIP_SPANS.finditer(text)] + taken
     tokens = []
     for match in _TOKEN.finditer(text):
-        start, end = match.span()
-        if any(a < end and start < b for a, b in skip) or not _LATIN_LETTER.search(match.group()):
-            continue
         word = match.group()
-        english, best_lang, best = word_profile(word.casefold())
-        leans = best >= FOREIGN_MIN_ZIPF and best - english >= FOREIGN_MARGIN
+        if word not in candidates:
+            continue
+        start, end = match.span()
+        if any(a < end and start < b for a, b in skip):
+            continue
+        lowered = word.casefold()
+        english = word_profile(lowered)[0]
+        leans = _leans_foreign(lowered)
         if leans and word[:1].isupper() and not _starts_sentence(text, start):
-            leans = False  # a name inside a sentence
-        tokens.append(
-            _Token(word, start, end, best_lang if leans else None, leans and english < RARE_IN_ENGLISH)
-        )
+            leans = None  # a name inside a sentence
+        tokens.append(_Token(word, start, end, leans, bool(leans) and english < RARE_IN_ENGLISH))
     return tokens
 
 
@@ -231,7 +247,15 @@ def _starts_sentence(text: str, start: int) -> bool:
 
 
 def _foreign_latin_words(text: str, taken: list[tuple[int, int]]) -> list[Artifact]:
-    tokens = _tokens(text, taken)
+    # Most English texts have no word that leans foreign: decide that once per distinct word.
+    candidates = {
+        word
+        for word in set(_TOKEN.findall(text))
+        if _LATIN_LETTER.search(word) and _leans_foreign(word.casefold())
+    }
+    if not candidates:
+        return []
+    tokens = _tokens(text, taken, candidates)
     out: list[Artifact] = []
     run: list[_Token] = []
     for token in [*tokens, None]:
@@ -299,16 +323,23 @@ def _glued_words(text: str) -> list[Artifact]:
         head, tail = match.group(1), match.group(2).casefold()
         if zipf(head, "en") >= GLUE_PART_MIN_ZIPF and zipf(tail, "en") >= GLUE_PART_MIN_ZIPF:
             out.append(Artifact(GLUED, match.group(), match.start(), match.end(), None))
-    for match in re.finditer(r"\b[a-z]{5,}\b", text):
-        word = match.group()
-        if zipf(word, "en") >= RARE_IN_ENGLISH:
-            continue
-        for prefix in GLUE_PREFIXES:
-            rest = word[len(prefix) :]
-            if word.startswith(prefix) and len(rest) >= 3 and zipf(rest, "en") >= GLUE_PART_MIN_ZIPF:
-                out.append(Artifact(GLUED, word, match.start(), match.end(), None))
-                break
+    for match in _LOWER_WORD.finditer(text):
+        if _glued_after_prefix(match.group()):
+            out.append(Artifact(GLUED, match.group(), match.start(), match.end(), None))
     return out
+
+
+@lru_cache(maxsize=WORD_CACHE_SIZE)
+def _glued_after_prefix(word: str) -> bool:
+    """Is a word English does not know a common prefix glued to a common word ("theplans")?"""
+    if zipf(word, "en") >= RARE_IN_ENGLISH:
+        return False
+    return any(
+        word.startswith(prefix)
+        and len(word) - len(prefix) >= 3
+        and zipf(word[len(prefix) :], "en") >= GLUE_PART_MIN_ZIPF
+        for prefix in GLUE_PREFIXES
+    )
 
 
 def _without_overlaps(found: list[Artifact]) -> list[Artifact]:

@@ -15,10 +15,11 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
 from langdetect import DetectorFactory
 from langdetect.detector import Detector
 from langdetect.detector_factory import PROFILES_DIRECTORY
-from langdetect.lang_detect_exception import LangDetectException
+from langdetect.lang_detect_exception import ErrorCode, LangDetectException
 from langdetect.utils.ngram import NGram
 
 UNDETERMINED = "und"
@@ -57,7 +58,9 @@ class FastDetector(Detector):  # type: ignore[misc]
     document. The overrides compute the same values in the same order, so the answers are
     bit-identical (a test checks them against the stock `Detector`), with far fewer Python-level
     steps: characters are normalised with one `str.translate`, and because langdetect's n-gram
-    window restarts at every space, the n-grams of each word are computed once and cached.
+    window restarts at every space, the n-grams of each word are computed once and cached; the
+    random walks multiply NumPy vectors. It relies on langdetect's internals, which is why
+    langdetect is pinned to one version.
     """
 
     def append(self, text: str) -> None:
@@ -78,18 +81,30 @@ class FastDetector(Detector):  # type: ignore[misc]
                 result += _word_ngrams(word, position < len(words))
         return result
 
-    def _update_lang_prob(self, prob: list[float], word: str | None, alpha: float) -> bool:
-        lang_probs = self.word_lang_prob_map.get(word) if word is not None else None
-        if lang_probs is None:
-            return False
-        weight = alpha / self.BASE_FREQ
-        prob[:] = [p * (weight + q) for p, q in zip(prob, lang_probs, strict=True)]
-        return True
-
-    def _normalize_prob(self, prob: list[float]) -> float:
-        total = sum(prob)
-        prob[:] = [p / total for p in prob]
-        return max(prob)
+    def _detect_block(self) -> None:
+        """langdetect's random walks over the n-grams, on NumPy vectors: element by element
+        the same products and quotients, and the normalising sum taken in the same order."""
+        self.cleaning_text()
+        ngrams = self._extract_ngrams()
+        if not ngrams:
+            raise LangDetectException(ErrorCode.CantDetectError, "No features in text.")
+        vectors = [_vector(gram) for gram in ngrams]
+        self.langprob = [0.0] * len(self.langlist)
+        self.random.seed(self.seed)
+        for _ in range(self.n_trial):
+            prob = np.array(self._init_probability())
+            alpha = self.alpha + self.random.gauss(0.0, 1.0) * self.ALPHA_WIDTH
+            weight = alpha / self.BASE_FREQ
+            step = 0
+            while True:
+                prob *= weight + self.random.choice(vectors)
+                if step % 5 == 0:
+                    prob /= sum(prob.tolist())
+                    if prob.max() > self.CONV_THRESHOLD or step >= self.ITERATION_LIMIT:
+                        break
+                step += 1
+            for j, value in enumerate(prob.tolist()):
+                self.langprob[j] += value / self.n_trial
 
 
 _SPACE_RUN = re.compile(" +")
@@ -108,6 +123,12 @@ class _Normalisation(dict[int, str]):
 
 
 _NORMALISED = _Normalisation()
+
+
+@lru_cache(maxsize=65_536)
+def _vector(gram: str) -> np.ndarray:
+    """An n-gram's probability in each language, as a vector."""
+    return np.array(_factory().word_lang_prob_map[gram])
 
 
 @lru_cache(maxsize=65_536)
