@@ -410,12 +410,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def task_runner(workers: int, dask_address: str | None) -> TaskRunner[Any]:
     """Tasks on a Dask cluster when an address is given. Locally, tasks are threads that hand
     their CPU work to the worker processes of `flows.worker.local_pool`: Prefect itself stays in
-    one process, with one embedded API."""
+    one process, with one embedded API. There are twice as many task threads as workers, so
+    that a worker finds the next batch queued while Prefect records the one it just finished."""
     if dask_address:
         from prefect_dask import DaskTaskRunner
 
         return DaskTaskRunner(address=dask_address)
-    return ThreadPoolTaskRunner(max_workers=workers)
+    return ThreadPoolTaskRunner(max_workers=2 * workers)
 
 
 def embedded_api() -> EmbeddedApi | None:

@@ -218,6 +218,12 @@ def _leans_foreign(lowered: str) -> str | None:
     return best_lang if best >= FOREIGN_MIN_ZIPF and best - english >= FOREIGN_MARGIN else None
 
 
+@lru_cache(maxsize=WORD_CACHE_SIZE)
+def _may_lean_foreign(word: str) -> bool:
+    """Can this Latin-script word (as written) be a foreign token?"""
+    return bool(_LATIN_LETTER.search(word)) and _leans_foreign(word.casefold()) is not None
+
+
 def _tokens(text: str, taken: list[tuple[int, int]], candidates: set[str]) -> list[_Token]:
     """The tokens among `candidates` (words that lean foreign), with their positions.
 
@@ -248,11 +254,7 @@ def _starts_sentence(text: str, start: int) -> bool:
 
 def _foreign_latin_words(text: str, taken: list[tuple[int, int]]) -> list[Artifact]:
     # Most English texts have no word that leans foreign: decide that once per distinct word.
-    candidates = {
-        word
-        for word in set(_TOKEN.findall(text))
-        if _LATIN_LETTER.search(word) and _leans_foreign(word.casefold())
-    }
+    candidates = set(filter(_may_lean_foreign, set(_TOKEN.findall(text))))
     if not candidates:
         return []
     tokens = _tokens(text, taken, candidates)
