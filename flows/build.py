@@ -59,9 +59,17 @@ from expectations.suite import VALIDATED_COLUMNS, ValidationOutcome, validate_ar
 from flows.columns import ARTICLE_SCHEMA, REJECT_SCHEMA, rejects_table
 from flows.files import OutputLocked, new_run_dir, output_lock, publish, published_run, write_json
 from flows.incremental import Bucket, Manifest, code_version, config_signature, content_hashes, make_buckets
+from flows.partitions import (
+    BY_LANGUAGE,
+    PARTITIONED_SCHEMA,
+    link_partitions,
+    partition_dir,
+    rewrite_partitions,
+)
 from flows.sources import Fields, Source, list_sources
 from flows.worker import BucketParts, clean_bucket, local_pool, run_cpu_bound
 from transforms.document import Rejected
+from transforms.language import UNDETERMINED
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_INPUT = PROJECT_ROOT / "seeds"
@@ -218,6 +226,8 @@ def _reuse(previous_run: Path, run_dir: Path, bucket: Bucket, entry: dict[str, A
     for folder, name in (("articles", entry["articles"]), ("rejects", entry["rejects"])):
         if name:
             os.link(previous_run / folder / name, run_dir / folder / name)
+    if entry["articles"]:
+        link_partitions(previous_run, run_dir, entry["articles"])
     return BucketParts(bucket.key, bucket.signature, entry["articles"], entry["rejects"])
 
 
@@ -314,6 +324,7 @@ class RunChecker:
         full = pq.read_table(part)
         part.unlink()  # a reused part is a hard link: never write through it
         pq.write_table(full.filter(keep), part, compression="zstd")
+        rewrite_partitions(self.run_dir, entry["articles"], full.filter(keep))
         dropped = full.select(["source_path", "doc_id"]).filter(pc.invert(keep)).to_pylist()
         moved = rejects_table(
             [
@@ -337,6 +348,10 @@ class RunChecker:
         for folder, schema in (("articles", ARTICLE_SCHEMA), ("rejects", REJECT_SCHEMA)):
             if not any((self.run_dir / folder).glob("*.parquet")):  # readers expect a file
                 pq.write_table(schema.empty_table(), self.run_dir / folder / "part-empty.parquet")
+        if not any((self.run_dir / BY_LANGUAGE).glob("*/*.parquet")):
+            folder = partition_dir(self.run_dir, UNDETERMINED)
+            folder.mkdir(parents=True)
+            pq.write_table(PARTITIONED_SCHEMA.empty_table(), folder / "part-empty.parquet")
         if not self.outcomes:
             self.outcomes.append(validate_articles(ARTICLE_SCHEMA.empty_table().to_pandas(), self.today))
         evaluated = sum(o.evaluated for o in self.outcomes)

@@ -1,8 +1,9 @@
 """Output folder of the flow: run snapshots, atomic publishing, and the lock against two runs.
 
 Publishing is atomic. Each run writes a complete snapshot under OUTPUT/.runs/<run_id>/ and
-then swaps one symlink, OUTPUT/current, to point at it. OUTPUT/articles, OUTPUT/rejects and
-OUTPUT/validation are fixed relative links into current/, so readers always see one whole run:
+then swaps one symlink, OUTPUT/current, to point at it. OUTPUT/articles,
+OUTPUT/articles_by_language, OUTPUT/rejects and OUTPUT/validation are fixed relative links into
+current/, so readers always see one whole run:
 the previous one until the swap, the new one after it. A run that fails (or is killed) before
 the swap leaves the published dataset as it was.
 """
@@ -20,9 +21,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from flows.partitions import BY_LANGUAGE
+
 RUNS_DIR = ".runs"
 CURRENT = "current"
-PUBLISHED_DIRS = ("articles", "rejects", "validation")
+PUBLISHED_DIRS = ("articles", BY_LANGUAGE, "rejects", "validation")
 LOCK_FILE = ".lock"
 KEEP_RUNS = 2  # the published run and the one before it
 

@@ -29,6 +29,10 @@ import pyarrow.parquet as pq
 from transforms.metadata import Given
 
 READ_ATTEMPTS = 3
+# A news article is kilobytes; a document past this size is a dump, a log or a mistake, and
+# cleaning it would hold the worker for minutes. It is rejected ("too_large") without being
+# read: a gzip file is decompressed only up to the limit.
+MAX_DOCUMENT_BYTES = 32 * 2**20
 # Errors that another attempt will not cure: the file is gone, a folder, or forbidden.
 _PERMANENT = (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError)
 
@@ -99,8 +103,15 @@ def read_documents(root: Path, source: Source, fields: Fields = Fields()) -> Ite
             yield from _jsonl_records(path, source.path, fields)
         elif source.path.endswith(".parquet"):
             yield from _parquet_records(path, source.path, fields)
+        elif source.size > MAX_DOCUMENT_BYTES:
+            yield _too_large(source.path, source.size)
         else:
-            yield RawDocument(source.path, _read_file(path))
+            raw = _read_file(path)
+            yield (
+                RawDocument(source.path, raw)
+                if len(raw) <= MAX_DOCUMENT_BYTES
+                else _too_large(source.path, len(raw))
+            )
     except OSError as err:
         yield RawDocument(source.path, None, reason="unreadable", detail=_describe(err))
     except (EOFError, zlib.error, gzip.BadGzipFile) as err:
@@ -109,12 +120,20 @@ def read_documents(root: Path, source: Source, fields: Fields = Fields()) -> Ite
         yield RawDocument(source.path, None, reason="unreadable", detail=_describe(err))
 
 
+def _too_large(source_path: str, size: int) -> RawDocument:
+    detail = f"{size / 2**20:.1f} MB or more, the limit is {MAX_DOCUMENT_BYTES / 2**20:.0f} MB"
+    return RawDocument(source_path, None, reason="too_large", detail=detail)
+
+
 def _read_file(path: Path) -> bytes:
-    """A file's bytes (decompressed for .gz), retrying transient errors."""
+    """A file's bytes (decompressed for .gz, one byte past the size limit at most), retrying
+    transient errors."""
     for attempt in range(1, READ_ATTEMPTS + 1):
         try:
-            raw = path.read_bytes()
-            return gzip.decompress(raw) if path.name.endswith(".gz") else raw
+            if not path.name.endswith(".gz"):
+                return path.read_bytes()
+            with gzip.open(path, "rb") as handle:
+                return handle.read(MAX_DOCUMENT_BYTES + 1)
         except _PERMANENT:
             raise
         except OSError:
@@ -160,12 +179,15 @@ def _record(record: Any, source_path: str, fields: Fields) -> RawDocument:
     if not isinstance(text, str):
         detail = f"no string field {fields.text!r}"
         return RawDocument(source_path, None, reason="missing_text", detail=detail)
+    raw = text.encode("utf-8")
+    if len(raw) > MAX_DOCUMENT_BYTES:
+        return _too_large(source_path, len(raw))
     given = Given(
         title=_text_or_none(record.get(fields.title)),
         url=_text_or_none(record.get(fields.url)),
         date=_text_or_none(record.get(fields.date)),
     )
-    return RawDocument(source_path, text.encode("utf-8"), given if given != Given() else None)
+    return RawDocument(source_path, raw, given if given != Given() else None)
 
 
 def _text_or_none(value: Any) -> str | None:

@@ -24,6 +24,7 @@ import pyarrow.parquet as pq
 from flows.columns import ARTICLE_SCHEMA, REJECT_SCHEMA, articles_table, rejects_table
 from flows.incremental import Bucket
 from flows.lifetime import die_with_parent
+from flows.partitions import PartitionWriter
 from flows.sources import Fields, RawDocument, read_documents
 from transforms.artifacts import preload as preload_word_frequencies
 from transforms.corpus import (
@@ -79,6 +80,7 @@ def clean_bucket(
     root, run = Path(input_dir), Path(run_dir)
     name = f"part-{bucket.key}-{bucket.signature[:8]}.parquet"
     articles = PartWriter(run / "articles" / name, ARTICLE_SCHEMA)
+    by_language = PartitionWriter(run, name)
     rejects = PartWriter(run / "rejects" / name, REJECT_SCHEMA)
     seen: dict[str, str] = {}
     documents = (doc for source in bucket.sources for doc in read_documents(root, source, fields))
@@ -94,8 +96,11 @@ def clean_bucket(
                 kept.append(result)
             else:
                 dropped.append(result)
-        articles.write(articles_table(kept))
+        table = articles_table(kept)
+        articles.write(table)
+        by_language.write(table)
         rejects.write(rejects_table(dropped))
+    by_language.close()
     return BucketParts(bucket.key, bucket.signature, articles.close(), rejects.close())
 
 

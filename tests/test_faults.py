@@ -1,8 +1,10 @@
 """Faults: a run killed at any moment leaves the published dataset as it was; two runs on one
-output folder cannot both write; the next run after a kill completes and is right."""
+output folder cannot both write; the next run after a kill completes and is right; transient
+I/O errors are retried without losing or doubling rows."""
 
 from __future__ import annotations
 
+import errno
 import os
 import signal
 import subprocess
@@ -10,9 +12,13 @@ import sys
 import time
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from flows.build import main
+from flows.sources import READ_ATTEMPTS, list_sources, read_documents
+from flows.worker import PartWriter
 from tests.conftest import ROOT, SEEDS
 from tests.corpus.build import build as build_corpus
 
@@ -69,3 +75,43 @@ def test_two_runs_at_once_cannot_both_write(tmp_path: Path) -> None:
     messages = " ".join(err for _, err in results)
     assert codes == [0, 0] or (codes == [0, 1] and "another run is writing" in messages)
     assert len(snapshot(out)["articles"]) == 5
+
+
+def test_a_transient_write_error_is_retried_without_duplicate_rows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first write of a run fails after its rows reached the file: the task's retry
+    rewrites the bucket's part from the start, so no row is lost or written twice."""
+    options = ["--input", str(SEEDS), "--workers", "1", "--batch-size", "2"]
+    assert main([*options, "--output", str(tmp_path / "reference")]) == 0
+    write, failed = PartWriter.write, []
+
+    def flaky_write(self: PartWriter, table: pa.Table) -> None:
+        write(self, table)
+        if not failed:
+            failed.append(self.path.name)
+            raise OSError(errno.EIO, "Input/output error (injected)")
+
+    monkeypatch.setattr(PartWriter, "write", flaky_write)
+    assert main([*options, "--output", str(tmp_path / "out")]) == 0
+    assert failed
+    result = snapshot(tmp_path / "out")
+    assert result == snapshot(tmp_path / "reference")
+    doc_ids = [row["doc_id"] for row in result["articles"]]
+    assert len(doc_ids) == len(set(doc_ids)) == 5
+
+
+def test_a_transient_read_error_is_retried(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    seed = sorted(SEEDS.iterdir())[0]
+    read_bytes, failed = Path.read_bytes, []
+
+    def flaky_read(self: Path) -> bytes:
+        if self.name == seed.name and len(failed) < READ_ATTEMPTS - 1:
+            failed.append(self)
+            raise OSError(errno.EIO, "Input/output error (injected)")
+        return read_bytes(self)
+
+    monkeypatch.setattr(Path, "read_bytes", flaky_read)
+    (document,) = read_documents(SEEDS, next(s for s in list_sources(SEEDS) if s.path == seed.name))
+    assert len(failed) == READ_ATTEMPTS - 1
+    assert document.raw == seed.read_bytes()
