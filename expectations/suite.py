@@ -3,7 +3,7 @@
 The suite is code, not a JSON file in a GX project: it is built in an ephemeral context on each
 run, so it needs no server, no project folder and no network. `validate_articles` returns the
 outcome with the names of the failed expectations and the full GX result as a JSON dict,
-which the flow saves under OUTPUT/validation/.
+which the flow saves under OUTPUT/validation/, next to the GX Data Docs (HTML) of the run.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import datetime as dt
 import logging
 import os
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -22,6 +23,7 @@ from transforms.language import known_languages
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
 SUITE_NAME = "articles"
+DOCS_SITE = "run"
 URL_PATTERN = r"^https?://[^\s/?#]+\.[^\s/?#]+(?:[/?#]\S*)?$"
 # Only the columns the expectations read are handed to GX. The text itself is not among them:
 # "text not empty" is n_chars >= 1 (n_chars is len(text)), which keeps validation light.
@@ -67,25 +69,78 @@ def build_expectations(today: dt.date) -> list[Any]:
     ]
 
 
-def validate_articles(frame: pd.DataFrame, today: dt.date | None = None) -> ValidationOutcome:
-    """Run the suite on an articles table (a pandas frame with the dataset's columns)."""
-    import great_expectations as gx
-    from great_expectations.data_context.types.base import ProgressBarsConfig
+class ArticleValidator:
+    """Validates a run's articles chunk by chunk in one GX context, and (given `docs_dir`)
+    builds GX Data Docs there: an HTML page per chunk and an index of them."""
 
-    # GX pins this logger to INFO and announces its temporary docs folder on every run.
-    logging.getLogger("great_expectations.data_context.types.base").setLevel(logging.WARNING)
-    today = today or dt.date.today()
-    frame = frame.loc[:, list(VALIDATED_COLUMNS)].copy()
-    frame["published_date"] = pd.to_datetime(frame["published_date"])
-    context = gx.get_context(mode="ephemeral")
-    context.variables.progress_bars = ProgressBarsConfig(globally=False)
-    asset = context.data_sources.add_pandas("pipeline").add_dataframe_asset(SUITE_NAME)
-    batch_definition = asset.add_batch_definition_whole_dataframe("run")
-    suite = context.suites.add(gx.ExpectationSuite(name=SUITE_NAME))
-    for expectation in build_expectations(today):
-        suite.add_expectation(expectation)
-    batch = batch_definition.get_batch(batch_parameters={"dataframe": frame})
-    result = batch.validate(suite, result_format="COMPLETE")
+    def __init__(self, today: dt.date | None = None, docs_dir: Path | None = None) -> None:
+        self.today = today or dt.date.today()
+        self.docs_dir = docs_dir
+        self.chunks = 0
+        self._checkpoint: Any = None
+
+    def _build(self) -> Any:
+        import great_expectations as gx
+        from great_expectations.checkpoint import UpdateDataDocsAction
+        from great_expectations.data_context.types.base import ProgressBarsConfig
+
+        # GX pins this logger to INFO and announces its temporary docs folder on every run.
+        logging.getLogger("great_expectations.data_context.types.base").setLevel(logging.WARNING)
+        context = gx.get_context(mode="ephemeral")
+        context.variables.progress_bars = ProgressBarsConfig(globally=False)
+        actions = []
+        if self.docs_dir is not None:
+            context.add_data_docs_site(DOCS_SITE, _site_config(self.docs_dir))
+            actions.append(UpdateDataDocsAction(name="data_docs", site_names=[DOCS_SITE]))
+        asset = context.data_sources.add_pandas("pipeline").add_dataframe_asset(SUITE_NAME)
+        batch_definition = asset.add_batch_definition_whole_dataframe("chunk")
+        suite = context.suites.add(gx.ExpectationSuite(name=SUITE_NAME))
+        for expectation in build_expectations(self.today):
+            suite.add_expectation(expectation)
+        definition = context.validation_definitions.add(
+            gx.ValidationDefinition(name=SUITE_NAME, data=batch_definition, suite=suite)
+        )
+        checkpoint = gx.Checkpoint(
+            name=SUITE_NAME, validation_definitions=[definition], actions=actions, result_format="COMPLETE"
+        )
+        return context.checkpoints.add(checkpoint)
+
+    def validate(self, frame: pd.DataFrame) -> ValidationOutcome:
+        """Run the suite on a chunk of the articles table (a pandas frame with its columns)."""
+        from great_expectations.core.run_identifier import RunIdentifier
+
+        if self._checkpoint is None:
+            self._checkpoint = self._build()
+        self.chunks += 1
+        frame = frame.loc[:, list(VALIDATED_COLUMNS)].copy()
+        frame["published_date"] = pd.to_datetime(frame["published_date"])
+        run = self._checkpoint.run(
+            batch_parameters={"dataframe": frame}, run_id=RunIdentifier(run_name=f"chunk-{self.chunks}")
+        )
+        (result,) = run.run_results.values()
+        return _outcome(result, len(frame))
+
+    @property
+    def docs_index(self) -> Path | None:
+        """The Data Docs front page, once a chunk has been validated with docs on."""
+        index = self.docs_dir / "index.html" if self.docs_dir else None
+        return index if index and index.exists() else None
+
+
+def validate_articles(frame: pd.DataFrame, today: dt.date | None = None) -> ValidationOutcome:
+    """Run the suite on an articles table, without Data Docs."""
+    return ArticleValidator(today).validate(frame)
+
+
+def _site_config(folder: Path) -> dict[str, Any]:
+    return {
+        "class_name": "SiteBuilder",
+        "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+        "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(folder)},
+    }
+
+
+def _outcome(result: Any, evaluated: int) -> ValidationOutcome:
     failed_rows: dict[int, list[str]] = {}
     table_level: list[str] = []
     for item in result.results:
@@ -102,7 +157,7 @@ def validate_articles(frame: pd.DataFrame, today: dt.date | None = None) -> Vali
         success=bool(result.success),
         failed=[_describe(r) for r in result.results if not r.success],
         result=result.to_json_dict(),
-        evaluated=len(frame),
+        evaluated=evaluated,
         failed_rows=failed_rows,
         table_level=table_level,
     )

@@ -55,7 +55,7 @@ from prefect.settings import PREFECT_API_URL, temporary_settings
 from prefect.states import Failed, State
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
-from expectations.suite import VALIDATED_COLUMNS, ValidationOutcome, validate_articles
+from expectations.suite import VALIDATED_COLUMNS, ArticleValidator, ValidationOutcome
 from flows.columns import ARTICLE_SCHEMA, REJECT_SCHEMA, rejects_table
 from flows.files import OutputLocked, new_run_dir, output_lock, publish, published_run, write_json
 from flows.incremental import Bucket, Manifest, code_version, config_signature, content_hashes, make_buckets
@@ -83,11 +83,11 @@ CHECKED_COLUMNS = [*VALIDATED_COLUMNS, "translation_artifacts"]
 class ValidationFailed(RuntimeError):
     """The run's table broke the expectation suite; nothing was published."""
 
-    def __init__(self, failed: list[str], result_path: Path) -> None:
+    def __init__(self, failed: list[str], result_path: Path, docs: Path | None = None) -> None:
         lines = "\n".join(f"  - {name}" for name in failed)
         super().__init__(
             f"validation failed, nothing published; failed expectations:\n{lines}\n"
-            f"  full result: {result_path}"
+            f"  full result: {result_path}" + (f"\n  Data Docs: {docs}" if docs else "")
         )
         self.failed = failed
         self.result_path = result_path
@@ -188,7 +188,7 @@ def build_dataset(
             result_path = run_dir / "validation" / "result.json"
             write_json(outcome.result, result_path)
             if not outcome.success:
-                raise ValidationFailed(outcome.failed, result_path)
+                raise ValidationFailed(outcome.failed, result_path, checker.validator.docs_index)
             manifest.save(run_dir)
             publish(output_root, run_dir)
     except (ValidationFailed, OutputLocked) as err:
@@ -249,6 +249,7 @@ class RunChecker:
 
     def __init__(self, run_dir: Path, today: dt.date, max_invalid_share: float) -> None:
         self.run_dir, self.today, self.max_invalid_share = run_dir, today, max_invalid_share
+        self.validator = ArticleValidator(today, run_dir / "validation" / "docs")
         self.seen: set[str] = set()
         self.pending: list[_Pending] = []
         self.pending_rows = 0
@@ -293,7 +294,7 @@ class RunChecker:
         if not self.pending:
             return
         chunk = pa.concat_tables([p.table.select(list(VALIDATED_COLUMNS)) for p in self.pending])
-        outcome = validate_articles(chunk.to_pandas(), self.today)
+        outcome = self.validator.validate(chunk.to_pandas())
         self.outcomes.append(outcome)
         offset = 0
         for pending in self.pending:
@@ -353,7 +354,7 @@ class RunChecker:
             folder.mkdir(parents=True)
             pq.write_table(PARTITIONED_SCHEMA.empty_table(), folder / "part-empty.parquet")
         if not self.outcomes:
-            self.outcomes.append(validate_articles(ARTICLE_SCHEMA.empty_table().to_pandas(), self.today))
+            self.outcomes.append(self.validator.validate(ARTICLE_SCHEMA.empty_table().to_pandas()))
         evaluated = sum(o.evaluated for o in self.outcomes)
         table_level = sorted({name for o in self.outcomes for name in o.table_level})
         too_many = self.invalid > self.max_invalid_share * max(evaluated, 1)

@@ -122,6 +122,17 @@ def test_failed_validation_publishes_nothing(
     assert code == 1
     assert "expect_column_values_to_be_in_set(language)" in stderr
     assert {p.name: p.read_bytes() for p in (out / "articles").iterdir()} == before
+    docs = Path(stderr.split("Data Docs: ")[1].split()[0])
+    (page,) = (docs.parent / "validations").rglob("*.html")
+    assert "values must belong to this set" in page.read_text()
+    assert "Unexpected Value" in page.read_text()  # the failure is shown, with the values
+
+
+def test_every_run_builds_data_docs(seeds_output: Path) -> None:
+    index = seeds_output / "validation" / "docs" / "index.html"
+    assert "articles" in index.read_text()
+    (page,) = (seeds_output / "validation" / "docs" / "validations").rglob("*.html")
+    assert "chunk-1" in str(page)
 
 
 def test_help_explains_every_option() -> None:
