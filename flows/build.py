@@ -27,30 +27,34 @@ import argparse
 import atexit
 import datetime as dt
 import importlib
+import logging
 import os
 import sys
 import threading
 import time
 import uuid
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 # Defaults for a quiet, self-contained batch run; anything set in the environment wins.
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+# Progress lines (flows/progress.py) reach the flow run's logs in Prefect's UI too.
+os.environ.setdefault("PREFECT_LOGGING_EXTRA_LOGGERS", "newsclean")
 
 from flows.embedded_api import EmbeddedApi, launch
 
 # Run as a command, the embedded Prefect API starts booting now, before the imports below.
-_EARLY_API = launch() if __name__ == "__main__" else None
+_EARLY_API = launch() if __name__ == "__main__" and sys.argv[1:2] != ["inspect"] else None
 
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
+from prefect.deployments.runner import RunnerDeployment
 from prefect.settings import PREFECT_API_URL, temporary_settings
 from prefect.states import Failed, State
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
@@ -66,8 +70,11 @@ from flows.partitions import (
     partition_dir,
     rewrite_partitions,
 )
+from flows.progress import LOGGER as PROGRESS_LOG
+from flows.progress import Progress
+from flows.report import RunSummary, publish_artifacts, write_dataset_card
 from flows.sources import Fields, Source, list_sources
-from flows.worker import BucketParts, clean_bucket, local_pool, run_cpu_bound
+from flows.worker import BucketParts, clean_bucket, ensure_pool, local_pool, run_cpu_bound
 from transforms.document import Rejected
 from transforms.language import UNDETERMINED
 
@@ -77,6 +84,8 @@ DEFAULT_OUTPUT = PROJECT_ROOT / "output"
 DEFAULT_BATCH_SIZE = 500
 VALIDATION_CHUNK_ROWS = 100_000
 DEFAULT_MAX_INVALID_SHARE = 0.05
+DEPLOYMENT_NAME = "nightly"
+DEFAULT_CRON = "0 3 * * *"  # every day at 03:00 UTC
 CHECKED_COLUMNS = [*VALIDATED_COLUMNS, "translation_artifacts"]
 
 
@@ -91,40 +100,6 @@ class ValidationFailed(RuntimeError):
         )
         self.failed = failed
         self.result_path = result_path
-
-
-@dataclass
-class RunSummary:
-    """What a run did, for the terminal and for callers."""
-
-    input_dir: str
-    output_dir: str
-    documents: int = 0
-    articles: int = 0
-    rejects: Counter[str] = field(default_factory=Counter)
-    languages: Counter[str] = field(default_factory=Counter)
-    with_artifacts: int = 0
-    buckets_processed: int = 0
-    buckets_reused: int = 0
-    validation: str = "not run"
-    seconds: float = 0.0
-
-    def render(self) -> str:
-        rejects = ", ".join(f"{k} {v}" for k, v in sorted(self.rejects.items())) or "none"
-        languages = ", ".join(f"{k} {v}" for k, v in self.languages.most_common()) or "none"
-        return "\n".join(
-            [
-                f"documents read:   {self.documents} from {self.input_dir}",
-                f"articles written: {self.articles} ({self.with_artifacts} with translation artifacts)",
-                f"rejects:          {sum(self.rejects.values())} ({rejects})",
-                f"languages:        {languages}",
-                f"work:             {self.buckets_processed} batches processed, "
-                f"{self.buckets_reused} unchanged and reused",
-                f"validation:       {self.validation}",
-                f"output:           {self.output_dir}/articles, {self.output_dir}/rejects",
-                f"time:             {self.seconds:.1f} s",
-            ]
-        )
 
 
 @task(retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE)
@@ -144,13 +119,29 @@ def build_dataset(
     full_refresh: bool = False,
     fields: Fields | None = None,
     max_invalid_share: float = DEFAULT_MAX_INVALID_SHARE,
+    workers: int = 1,
 ) -> RunSummary:
-    """Clean every input under `input_dir` and publish the dataset to `output_dir`."""
+    """Clean every input under `input_dir` and publish the dataset to `output_dir`, with
+    `workers` processes (the command line starts them before the flow, a deployment here)."""
+    with ensure_pool(workers):
+        return _build(input_dir, output_dir, batch_size, full_refresh, fields, max_invalid_share)
+
+
+def _build(
+    input_dir: str,
+    output_dir: str,
+    batch_size: int,
+    full_refresh: bool,
+    fields: Fields | None,
+    max_invalid_share: float,
+) -> RunSummary:
     started = time.monotonic()
     fields = fields or Fields()
     today = dt.date.today()
     input_root, output_root = Path(input_dir), Path(output_dir)
-    summary = RunSummary(str(input_dir), str(output_dir))
+    run_id = f"{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
+    summary = RunSummary(str(input_dir), str(output_dir), run_id=run_id)
+    stage = StageClock(summary.stage_seconds)
     try:
         with output_lock(output_root):
             previous_run = published_run(output_root)
@@ -164,8 +155,10 @@ def build_dataset(
             hashes = content_hashes(input_root, sources, previous, full_refresh)
             unique, copies = split_copies(sources, hashes)
             buckets = make_buckets(unique, hashes, batch_size, config)
-            run_dir = new_run_dir(output_root, f"{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}")
-            manifest = Manifest(config, {s.path: [s.size, s.mtime_ns, hashes[s.path]] for s in sources})
+            run_dir = new_run_dir(output_root, run_id)
+            files = {s.path: [s.size, s.mtime_ns, hashes[s.path]] for s in sources}
+            manifest = Manifest(config, files, input_dir=str(input_root.resolve()))
+            stage.done("list and hash inputs")
 
             pending: dict[str, Any] = {}
             parts: dict[str, BucketParts] = {}
@@ -181,28 +174,45 @@ def build_dataset(
 
             checker = RunChecker(run_dir, today, max_invalid_share)
             checker.add_rejects(copies, "part-copies.parquet")
-            for bucket in buckets:
-                done = parts.get(bucket.key) or pending[bucket.key].result()
-                manifest.buckets[bucket.key] = checker.check(done)
+            with Progress(sum(s.size for s in unique), len(buckets)) as progress:
+                for bucket in buckets:
+                    done = parts.get(bucket.key) or pending[bucket.key].result()
+                    manifest.buckets[bucket.key] = checker.check(done)
+                    progress.advance(sum(s.size for s in bucket.sources))
+            stage.done("clean and check", minus=checker.validation_seconds)
             outcome = checker.finish()
-            result_path = run_dir / "validation" / "result.json"
-            write_json(outcome.result, result_path)
+            stage.done("validate", seconds=checker.validation_seconds)
+            write_json(outcome.result, run_dir / "validation" / "result.json")
+            checker.fill(summary, outcome)
             if not outcome.success:
-                raise ValidationFailed(outcome.failed, result_path, checker.validator.docs_index)
+                summary.seconds = time.monotonic() - started
+                publish_artifacts(summary, run_dir / "rejects")
+                raise ValidationFailed(
+                    outcome.failed, run_dir / "validation" / "result.json", checker.validator.docs_index
+                )
             manifest.save(run_dir)
+            summary.data_docs = str(output_root / "validation" / "docs" / "index.html")
+            summary.seconds = time.monotonic() - started
+            write_dataset_card(summary, run_dir)
             publish(output_root, run_dir)
+            stage.done("report and publish")
     except (ValidationFailed, OutputLocked) as err:
         return Failed(message=str(err))  # type: ignore[return-value]
-
-    summary.documents = checker.articles + sum(checker.rejects.values())
-    summary.articles = checker.articles
-    summary.rejects = checker.rejects
-    summary.languages = checker.languages
-    summary.with_artifacts = checker.with_artifacts
-    rejected = f", {checker.invalid} rows rejected by it" if checker.invalid else ""
-    summary.validation = f"passed ({outcome.evaluated} rows{rejected}, result in {output_dir}/validation)"
     summary.seconds = time.monotonic() - started
+    publish_artifacts(summary, output_root / "rejects")
     return summary
+
+
+class StageClock:
+    """Seconds per stage of a run, in the order the stages end."""
+
+    def __init__(self, seconds: dict[str, float]) -> None:
+        self.seconds, self.last = seconds, time.monotonic()
+
+    def done(self, name: str, minus: float = 0.0, seconds: float | None = None) -> None:
+        now = time.monotonic()
+        self.seconds[name] = round(seconds if seconds is not None else now - self.last - minus, 2)
+        self.last = now
 
 
 def split_copies(sources: list[Source], hashes: dict[str, str]) -> tuple[list[Source], list[Rejected]]:
@@ -250,6 +260,9 @@ class RunChecker:
     def __init__(self, run_dir: Path, today: dt.date, max_invalid_share: float) -> None:
         self.run_dir, self.today, self.max_invalid_share = run_dir, today, max_invalid_share
         self.validator = ArticleValidator(today, run_dir / "validation" / "docs")
+        self.validation_seconds = 0.0
+        self.days: Counter[dt.date] = Counter()
+        self.artifact_kinds: Counter[str] = Counter()
         self.seen: set[str] = set()
         self.pending: list[_Pending] = []
         self.pending_rows = 0
@@ -294,7 +307,9 @@ class RunChecker:
         if not self.pending:
             return
         chunk = pa.concat_tables([p.table.select(list(VALIDATED_COLUMNS)) for p in self.pending])
+        started = time.monotonic()
         outcome = self.validator.validate(chunk.to_pandas())
+        self.validation_seconds += time.monotonic() - started
         self.outcomes.append(outcome)
         offset = 0
         for pending in self.pending:
@@ -314,6 +329,9 @@ class RunChecker:
         self.languages.update(table["language"].to_pylist())
         found = pc.greater(pc.list_value_length(table["translation_artifacts"]), 0)
         self.with_artifacts += pc.sum(found).as_py() or 0
+        kinds = pc.struct_field(pc.list_flatten(table["translation_artifacts"]), "kind")
+        self.artifact_kinds.update(kinds.to_pylist())
+        self.days.update(day for day in table["published_date"].to_pylist() if day is not None)
 
     def _drop_rows(
         self, entry: dict[str, Any], table: pa.Table, details: list[str], reason: str, stage: str
@@ -342,6 +360,21 @@ class RunChecker:
         pq.write_table(moved, rejects_path, compression="zstd")
         self.rejects[reason] += len(dropped)
         return table.filter(keep)
+
+    def fill(self, summary: RunSummary, outcome: ValidationOutcome) -> None:
+        """Copy what the checks counted into the run's summary."""
+        summary.documents = self.articles + sum(self.rejects.values())
+        summary.articles, summary.with_artifacts = self.articles, self.with_artifacts
+        summary.rejects, summary.languages = self.rejects, self.languages
+        summary.artifact_kinds, summary.days = self.artifact_kinds, self.days
+        summary.failed = outcome.failed
+        if outcome.success:
+            rejected = f", {self.invalid} rows rejected by it" if self.invalid else ""
+            summary.validation = (
+                f"passed ({outcome.evaluated} rows{rejected}, result in {summary.output_dir}/validation)"
+            )
+        else:
+            summary.validation = f"failed ({len(outcome.failed)} expectations)"
 
     def finish(self) -> ValidationOutcome:
         """Validate what is left, make sure articles/ and rejects/ have a file, and decide."""
@@ -374,10 +407,47 @@ class RunChecker:
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """Options of a build (the default command)."""
+    parser = _options_parser(
+        "python flows/build.py",
+        "Turn a folder of raw crawled news text into a clean, validated Parquet dataset.",
+    )
+    return _checked(parser, parser.parse_args(argv))
+
+
+def parse_serve_args(argv: list[str]) -> argparse.Namespace:
+    """Options of `serve`: a build's options, and the schedule."""
+    parser = _options_parser(
+        "python flows/build.py serve",
+        "Serve the build as a Prefect deployment that runs on a cron schedule with these options.",
+    )
+    parser.add_argument("--cron", default=DEFAULT_CRON, help=f"schedule, UTC (default: '{DEFAULT_CRON}')")
+    parser.add_argument(
+        "--name", default=DEPLOYMENT_NAME, help=f"deployment name (default: {DEPLOYMENT_NAME})"
+    )
+    return _checked(parser, parser.parse_args(argv))
+
+
+def parse_inspect_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="python flows/build.py",
-        description="Turn a folder of raw crawled news text into a clean, validated Parquet dataset.",
-        epilog="Runs Prefect in embedded mode unless PREFECT_API_URL points at a server.",
+        prog="python flows/build.py inspect",
+        description="Show one document: its raw input line by line with what the flow did to each "
+        "line, and its cleaned text with the translation artifacts marked.",
+    )
+    parser.add_argument("doc_id", help="the doc_id of an article or a reject")
+    parser.add_argument(
+        "--output", type=Path, default=DEFAULT_OUTPUT, help="published dataset (default: output/)"
+    )
+    parser.add_argument("--input", type=Path, help="input folder (default: the one the run read)")
+    return parser.parse_args(argv)
+
+
+def _options_parser(prog: str, description: str) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=prog,
+        description=description,
+        epilog="Runs Prefect in embedded mode unless PREFECT_API_URL points at a server. "
+        "Other commands: 'serve' (a scheduled Prefect deployment), 'inspect DOC_ID' (one document).",
     )
     parser.add_argument(
         "--input", type=Path, default=DEFAULT_INPUT,
@@ -386,7 +456,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )  # fmt: skip
     parser.add_argument(
         "--output", type=Path, default=DEFAULT_OUTPUT,
-        help="folder to publish articles/, rejects/ and validation/ into (default: output/)",
+        help="folder to publish articles/, rejects/, validation/ and the dataset card into "
+        "(default: output/)",
     )  # fmt: skip
     parser.add_argument(
         "--batch-size", type=int, default=DEFAULT_BATCH_SIZE,
@@ -415,12 +486,41 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
             f"--{name}-field", default=name, metavar="NAME",
             help=f"field of JSONL/Parquet records holding the {name} (default: {name})",
         )  # fmt: skip
-    args = parser.parse_args(argv)
+    return parser
+
+
+def _checked(parser: argparse.ArgumentParser, args: argparse.Namespace) -> argparse.Namespace:
     if not args.input.is_dir():
         parser.error(f"--input {args.input}: not a folder")
     if args.batch_size < 1 or args.workers < 1:
         parser.error("--batch-size and --workers must be at least 1")
     return args
+
+
+def flow_parameters(args: argparse.Namespace) -> dict[str, Any]:
+    """The flow's parameters from the command-line options (one mapping for runs and deployments)."""
+    return {
+        "input_dir": str(args.input.resolve()),
+        "output_dir": str(args.output.resolve()),
+        "batch_size": args.batch_size,
+        "full_refresh": args.full_refresh,
+        "fields": Fields(args.text_field, args.title_field, args.url_field, args.date_field),
+        "max_invalid_share": args.max_invalid_share,
+        "workers": 1 if args.dask_address else args.workers,
+    }
+
+
+def deployment(args: argparse.Namespace) -> RunnerDeployment:
+    """The scheduled deployment `serve` runs: this flow, the options as parameters, a cron."""
+    parameters = flow_parameters(args)
+    parameters["fields"] = vars(parameters["fields"])
+    return build_dataset.with_options(task_runner=task_runner(args.workers, args.dask_address)).to_deployment(
+        name=args.name,
+        cron=args.cron,
+        parameters=parameters,
+        description="Clean the crawled news under input_dir and publish the dataset to output_dir.",
+        tags=["newsclean"],
+    )
 
 
 def task_runner(workers: int, dask_address: str | None) -> TaskRunner[Any]:
@@ -446,8 +546,13 @@ def embedded_api() -> EmbeddedApi | None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["inspect"]:
+        return inspect_command(parse_inspect_args(argv[1:]))
+    if argv[:1] == ["serve"]:
+        return serve_command(parse_serve_args(argv[1:]))
     args = parse_args(argv)
-    fields = Fields(args.text_field, args.title_field, args.url_field, args.date_field)
+    show_progress_lines()
     runner = task_runner(args.workers, args.dask_address)
     api = embedded_api()
     with local_pool(1 if args.dask_address else args.workers):
@@ -456,19 +561,52 @@ def main(argv: list[str] | None = None) -> int:
         settings = {PREFECT_API_URL: api.wait()} if api else {}
         with temporary_settings(updates=settings):
             state: State = build_dataset.with_options(task_runner=runner)(
-                input_dir=str(args.input.resolve()),
-                output_dir=str(args.output.resolve()),
-                batch_size=args.batch_size,
-                full_refresh=args.full_refresh,
-                fields=fields,
-                max_invalid_share=args.max_invalid_share,
-                return_state=True,
+                **flow_parameters(args), return_state=True
             )
     if not state.is_completed():
         print(f"build failed: {state.message}", file=sys.stderr)
         return 1
     print(state.result().render())
     return 0
+
+
+def serve_command(args: argparse.Namespace) -> int:
+    """Serve the deployment until interrupted: Prefect starts a run at every tick of the cron."""
+    from prefect import serve
+
+    show_progress_lines()
+    api = embedded_api()
+    if api:
+        print(
+            "PREFECT_API_URL is not set: serving with an embedded API that lives as long as this "
+            "command (no UI). Start `prefect server start` and set PREFECT_API_URL to see the runs.",
+            file=sys.stderr,
+        )
+    settings = {PREFECT_API_URL: api.wait()} if api else {}
+    with temporary_settings(updates=settings):
+        serve(deployment(args))
+    return 0
+
+
+def inspect_command(args: argparse.Namespace) -> int:
+    from flows.inspection import NotFound, render
+
+    try:
+        print(render(args.output, args.doc_id, args.input))
+    except NotFound as err:
+        print(err, file=sys.stderr)
+        return 1
+    except BrokenPipeError:  # piped into `head`
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 0
+
+
+def show_progress_lines() -> None:
+    """Progress lines on stderr when it is not a terminal (a terminal gets a bar instead)."""
+    if not sys.stderr.isatty() and not PROGRESS_LOG.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
+        PROGRESS_LOG.addHandler(handler)
 
 
 def exit_now(code: int) -> None:

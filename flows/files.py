@@ -2,8 +2,8 @@
 
 Publishing is atomic. Each run writes a complete snapshot under OUTPUT/.runs/<run_id>/ and
 then swaps one symlink, OUTPUT/current, to point at it. OUTPUT/articles,
-OUTPUT/articles_by_language, OUTPUT/rejects and OUTPUT/validation are fixed relative links into
-current/, so readers always see one whole run:
+OUTPUT/articles_by_language, OUTPUT/rejects, OUTPUT/validation, OUTPUT/README.md (the dataset
+card) and OUTPUT/charts are fixed relative links into current/, so readers always see one whole run:
 the previous one until the swap, the new one after it. A run that fails (or is killed) before
 the swap leaves the published dataset as it was.
 """
@@ -22,10 +22,12 @@ from pathlib import Path
 from typing import Any
 
 from flows.partitions import BY_LANGUAGE
+from flows.report import CARD, CHARTS
 
 RUNS_DIR = ".runs"
 CURRENT = "current"
-PUBLISHED_DIRS = ("articles", BY_LANGUAGE, "rejects", "validation")
+PUBLISHED_DIRS = ("articles", BY_LANGUAGE, "rejects", "validation", CHARTS)
+PUBLISHED_FILES = (CARD,)
 LOCK_FILE = ".lock"
 KEEP_RUNS = 2  # the published run and the one before it
 
@@ -67,7 +69,7 @@ def published_run(output: Path) -> Path | None:
 
 def _ensure_fixed_links(output: Path) -> None:
     """articles -> current/articles, etc. A real folder left by an older layout is moved aside."""
-    for name in PUBLISHED_DIRS:
+    for name in PUBLISHED_DIRS + PUBLISHED_FILES:
         path = output / name
         if path.is_symlink():
             continue

@@ -54,6 +54,7 @@ class Manifest:
     config: str = ""
     files: dict[str, list[Any]] = field(default_factory=dict)  # path -> [size, mtime_ns, hash]
     buckets: dict[str, dict[str, Any]] = field(default_factory=dict)
+    input_dir: str = ""  # where the files were read from, for `build.py inspect`
 
     @classmethod
     def load(cls, run_dir: Path | None) -> Manifest:
@@ -63,7 +64,7 @@ class Manifest:
         data = json.loads(path.read_text(encoding="utf-8"))
         if data.get("version") != MANIFEST_VERSION:
             return cls()
-        return cls(data["config"], data["files"], data["buckets"])
+        return cls(data["config"], data["files"], data["buckets"], data.get("input_dir", ""))
 
     def save(self, run_dir: Path) -> None:
         data = {
@@ -71,6 +72,7 @@ class Manifest:
             "config": self.config,
             "files": self.files,
             "buckets": self.buckets,
+            "input_dir": self.input_dir,
         }
         (run_dir / MANIFEST).write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
 

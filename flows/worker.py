@@ -147,11 +147,13 @@ def run_cpu_bound(function: Callable[..., T], *args: Any) -> T:
 
 
 @contextlib.contextmanager
-def local_pool(workers: int) -> Iterator[None]:
+def local_pool(workers: int, start_method: str = "fork") -> Iterator[None]:
     """A pool of `workers` processes for the duration of a run (none for one worker).
 
-    The language data is loaded first and the workers are forked before Prefect starts any
-    thread, so they start at once and share that memory.
+    The command line loads the language data first and forks the workers before Prefect starts
+    any thread, so they start at once and share that memory. Inside a flow run that has no pool
+    yet (a deployment's run, where threads already run), "forkserver" starts clean workers that
+    load the data themselves.
     """
     global _pool
     preload_language_profiles()
@@ -160,15 +162,31 @@ def local_pool(workers: int) -> Iterator[None]:
         yield
         return
     pool = ProcessPoolExecutor(
-        workers, mp_context=multiprocessing.get_context("fork"), initializer=die_with_parent
+        workers, mp_context=multiprocessing.get_context(start_method), initializer=_start_worker
     )
-    list(pool.map(_ready, range(workers)))  # start every worker now, while we are single-threaded
+    list(pool.map(_ready, range(workers)))  # start every worker now
     _pool = pool
     try:
         yield
     finally:
         _pool = None
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+@contextlib.contextmanager
+def ensure_pool(workers: int) -> Iterator[None]:
+    """The running pool if there is one, else a pool of `workers` started from this thread."""
+    if _pool is not None or workers <= 1:
+        yield
+        return
+    with local_pool(workers, start_method="forkserver"):
+        yield
+
+
+def _start_worker() -> None:
+    die_with_parent()
+    preload_language_profiles()  # at once when forked: the parent has loaded them
+    preload_word_frequencies()
 
 
 def _ready(_: int) -> None:

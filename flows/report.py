@@ -1,0 +1,218 @@
+"""What a run tells people: the terminal summary, Prefect artifacts and the dataset card.
+
+One `RunSummary` feeds all three, so the numbers agree wherever they are read:
+
+- `RunSummary.render`: the lines printed at the end of a command-line run;
+- `publish_artifacts`: a markdown summary and a table of rejects attached to the Prefect flow
+  run, so that a scheduled run can be judged from Prefect's UI alone;
+- `write_dataset_card`: OUTPUT/README.md, with the meaning of every column, the counts, and two
+  charts (languages, articles per day) as PNG files beside it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+
+from flows.columns import ARTICLE_COLUMNS
+from flows.partitions import BY_LANGUAGE
+
+CARD = "README.md"
+CHARTS = "charts"
+REJECTS_SHOWN = 1_000  # rows of the rejects table attached to a Prefect run
+SUMMARY_ARTIFACT = "newsclean-summary"
+REJECTS_ARTIFACT = "newsclean-rejects"
+
+
+@dataclass
+class RunSummary:
+    """What a run did."""
+
+    input_dir: str
+    output_dir: str
+    run_id: str = ""
+    documents: int = 0
+    articles: int = 0
+    rejects: Counter[str] = field(default_factory=Counter)
+    languages: Counter[str] = field(default_factory=Counter)
+    with_artifacts: int = 0
+    artifact_kinds: Counter[str] = field(default_factory=Counter)
+    days: Counter[dt.date] = field(default_factory=Counter)
+    buckets_processed: int = 0
+    buckets_reused: int = 0
+    validation: str = "not run"
+    failed: list[str] = field(default_factory=list)
+    data_docs: str | None = None
+    stage_seconds: dict[str, float] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    @property
+    def date_range(self) -> tuple[dt.date, dt.date] | None:
+        return (min(self.days), max(self.days)) if self.days else None
+
+    def render(self) -> str:
+        """The summary a command-line run prints."""
+        rejects = ", ".join(f"{k} {v}" for k, v in sorted(self.rejects.items())) or "none"
+        languages = ", ".join(f"{k} {v}" for k, v in self.languages.most_common()) or "none"
+        stages = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in self.stage_seconds.items())
+        return "\n".join(
+            [
+                f"documents read:   {self.documents} from {self.input_dir}",
+                f"articles written: {self.articles} ({self.with_artifacts} with translation artifacts)",
+                f"rejects:          {sum(self.rejects.values())} ({rejects})",
+                f"languages:        {languages}",
+                f"work:             {self.buckets_processed} batches processed, "
+                f"{self.buckets_reused} unchanged and reused",
+                f"validation:       {self.validation}",
+                f"output:           {self.output_dir}/articles, {self.output_dir}/rejects, "
+                f"{self.output_dir}/{CARD}",
+                f"time:             {self.seconds:.1f} s ({stages})",
+            ]
+        )
+
+    def markdown(self) -> str:
+        """The run's summary as markdown (the Prefect artifact, and the head of the card)."""
+        status = "failed: nothing was published" if self.failed else "published"
+        with_artifacts = f"{self.with_artifacts:,} ({_share(self.with_artifacts, self.articles)})"
+        lines = [
+            f"# News dataset run {self.run_id}: {status}",
+            "",
+            "| | |",
+            "|---|---|",
+            f"| input | `{self.input_dir}` |",
+            f"| output | `{self.output_dir}` |",
+            f"| documents read | {self.documents:,} |",
+            f"| articles | {self.articles:,} |",
+            f"| with translation artifacts | {with_artifacts} |",
+            f"| rejects | {sum(self.rejects.values()):,} |",
+            f"| publication dates | {_date_range(self.date_range)} |",
+            f"| batches | {self.buckets_processed} processed, {self.buckets_reused} unchanged and reused |",
+            f"| validation | {self.validation} |",
+            f"| Data Docs | {_link(self.data_docs)} |",
+            f"| time | {self.seconds:.1f} s |",
+        ]
+        if self.failed:
+            lines += ["", "## Failed expectations", "", *(f"- `{name}`" for name in self.failed)]
+        lines += ["", "## Time per stage", "", "| stage | seconds |", "|---|---:|"]
+        lines += [f"| {name} | {seconds:.1f} |" for name, seconds in self.stage_seconds.items()]
+        lines += ["", "## Rejects by reason", "", "| reason | documents |", "|---|---:|"]
+        lines += [f"| `{reason}` | {n:,} |" for reason, n in self.rejects.most_common()] or ["| none | 0 |"]
+        lines += ["", "## Languages", "", "| language | articles | share |", "|---|---:|---:|"]
+        lines += [
+            f"| `{code}` | {n:,} | {_share(n, self.articles)} |" for code, n in self.languages.most_common()
+        ]
+        lines += ["", "## Translation artifacts", "", "| kind | found |", "|---|---:|"]
+        lines += [f"| `{kind}` | {n:,} |" for kind, n in self.artifact_kinds.most_common()] or [
+            "| none | 0 |"
+        ]
+        return "\n".join(lines) + "\n"
+
+
+def _share(part: int, whole: int) -> str:
+    return f"{part / whole:.1%}" if whole else "n/a"
+
+
+def _date_range(span: tuple[dt.date, dt.date] | None) -> str:
+    return f"{span[0].isoformat()} to {span[1].isoformat()}" if span else "none found"
+
+
+def _link(path: str | None) -> str:
+    return f"[{path}](file://{path})" if path else "none"
+
+
+def rejects_sample(rejects_dir: Path, limit: int = REJECTS_SHOWN) -> list[dict[str, Any]]:
+    """The first `limit` rejects of a run, read part by part (never the whole table)."""
+    rows: list[dict[str, Any]] = []
+    for part in sorted(rejects_dir.glob("*.parquet")):
+        for batch in pq.ParquetFile(part).iter_batches(batch_size=limit):
+            rows += batch.to_pylist()[: limit - len(rows)]
+            if len(rows) >= limit:
+                return rows
+    return rows
+
+
+def publish_artifacts(summary: RunSummary, rejects_dir: Path) -> None:
+    """Attach the summary and the rejects table to the current Prefect flow run."""
+    from prefect.artifacts import create_markdown_artifact, create_table_artifact
+
+    create_markdown_artifact(
+        key=SUMMARY_ARTIFACT, markdown=summary.markdown(), description="What this run did"
+    )
+    rows = rejects_sample(rejects_dir)
+    total = sum(summary.rejects.values())
+    shown = f"the first {len(rows):,} of {total:,}" if total > len(rows) else f"all {total:,}"
+    create_table_artifact(
+        key=REJECTS_ARTIFACT,
+        table=rows or [{"source_path": "", "reason": "no rejects", "stage": "", "detail": "", "doc_id": ""}],
+        description=f"Inputs that are not articles ({shown}); the full table is {rejects_dir}",
+    )
+
+
+def write_dataset_card(summary: RunSummary, folder: Path) -> Path:
+    """Write README.md and its charts into `folder` (the run's snapshot); the card's path."""
+    charts = _draw_charts(summary, folder / CHARTS)
+    columns = "\n".join(
+        f"| `{name}` | {kind} | {description} |" for name, kind, _, description in ARTICLE_COLUMNS
+    )
+    pictures = "\n\n".join(f"![{title}]({CHARTS}/{name})" for title, name in charts)
+    card = f"""{summary.markdown()}
+## Charts
+
+{pictures or "No articles, so no charts."}
+
+## Files
+
+- `articles/*.parquet`: one row per article, every column below;
+- `{BY_LANGUAGE}/language=xx/*.parquet`: the same rows partitioned by language (Hive layout,
+  the `language` column comes from the folder name);
+- `rejects/*.parquet`: one row per input that is not an article, with its reason;
+- `validation/`: the Great Expectations result (`result.json`) and Data Docs (`docs/index.html`).
+
+## Columns of `articles`
+
+| column | type | meaning |
+|---|---|---|
+{columns}
+"""
+    path = folder / CARD
+    path.write_text(card, encoding="utf-8")
+    return path
+
+
+def _draw_charts(summary: RunSummary, folder: Path) -> list[tuple[str, str]]:
+    """PNG bar charts of the language distribution and of articles per day."""
+    if not summary.articles:
+        return []
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    charts = []
+    languages = summary.languages.most_common(20)
+    figure, axes = plt.subplots(figsize=(8, 0.3 * len(languages) + 1.2))
+    axes.barh([code for code, _ in reversed(languages)], [n for _, n in reversed(languages)], color="#4c72b0")
+    axes.set_xlabel("articles")
+    axes.set_title("Articles per language" + (" (top 20)" if len(summary.languages) > 20 else ""))
+    figure.tight_layout()
+    figure.savefig(folder / "languages.png", dpi=100)
+    plt.close(figure)
+    charts.append(("Articles per language", "languages.png"))
+    if summary.days:
+        days = sorted(summary.days)
+        figure, axes = plt.subplots(figsize=(8, 3))
+        axes.bar(days, [summary.days[d] for d in days], color="#55a868", width=1.0)
+        axes.set_ylabel("articles")
+        undated = summary.articles - sum(summary.days.values())
+        axes.set_title(f"Articles per publication day ({undated:,} without a date)")
+        figure.autofmt_xdate()
+        figure.tight_layout()
+        figure.savefig(folder / "articles_per_day.png", dpi=100)
+        plt.close(figure)
+        charts.append(("Articles per publication day", "articles_per_day.png"))
+    return charts
