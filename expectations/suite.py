@@ -88,9 +88,9 @@ class ArticleValidator:
         logging.getLogger("great_expectations.data_context.types.base").setLevel(logging.WARNING)
         context = gx.get_context(mode="ephemeral")
         context.variables.progress_bars = ProgressBarsConfig(globally=False)
-        actions = []
+        actions: list[Any] = []
         if self.docs_dir is not None:
-            context.add_data_docs_site(DOCS_SITE, _site_config(self.docs_dir))
+            context.add_data_docs_site(DOCS_SITE, _site_config(self.docs_dir))  # type: ignore[arg-type]
             actions.append(UpdateDataDocsAction(name="data_docs", site_names=[DOCS_SITE]))
         asset = context.data_sources.add_pandas("pipeline").add_dataframe_asset(SUITE_NAME)
         batch_definition = asset.add_batch_definition_whole_dataframe("chunk")

@@ -43,6 +43,7 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 # Progress lines (flows/progress.py) reach the flow run's logs in Prefect's UI too.
 os.environ.setdefault("PREFECT_LOGGING_EXTRA_LOGGERS", "newsclean")
+os.environ.setdefault("PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW", "ignore")
 
 from flows.embedded_api import EmbeddedApi, launch
 
@@ -383,9 +384,9 @@ class RunChecker:
             if not any((self.run_dir / folder).glob("*.parquet")):  # readers expect a file
                 pq.write_table(schema.empty_table(), self.run_dir / folder / "part-empty.parquet")
         if not any((self.run_dir / BY_LANGUAGE).glob("*/*.parquet")):
-            folder = partition_dir(self.run_dir, UNDETERMINED)
-            folder.mkdir(parents=True)
-            pq.write_table(PARTITIONED_SCHEMA.empty_table(), folder / "part-empty.parquet")
+            empty = partition_dir(self.run_dir, UNDETERMINED)
+            empty.mkdir(parents=True)
+            pq.write_table(PARTITIONED_SCHEMA.empty_table(), empty / "part-empty.parquet")
         if not self.outcomes:
             self.outcomes.append(self.validator.validate(ARTICLE_SCHEMA.empty_table().to_pandas()))
         evaluated = sum(o.evaluated for o in self.outcomes)
@@ -514,13 +515,16 @@ def deployment(args: argparse.Namespace) -> RunnerDeployment:
     """The scheduled deployment `serve` runs: this flow, the options as parameters, a cron."""
     parameters = flow_parameters(args)
     parameters["fields"] = vars(parameters["fields"])
-    return build_dataset.with_options(task_runner=task_runner(args.workers, args.dask_address)).to_deployment(
+    flow = build_dataset.with_options(task_runner=task_runner(args.workers, args.dask_address))
+    # to_deployment returns a coroutine only when called from async code.
+    served: RunnerDeployment = flow.to_deployment(  # type: ignore[assignment]
         name=args.name,
         cron=args.cron,
         parameters=parameters,
         description="Clean the crawled news under input_dir and publish the dataset to output_dir.",
         tags=["newsclean"],
     )
+    return served
 
 
 def task_runner(workers: int, dask_address: str | None) -> TaskRunner[Any]:

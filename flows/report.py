@@ -206,7 +206,7 @@ def _draw_charts(summary: RunSummary, folder: Path) -> list[tuple[str, str]]:
     if summary.days:
         days = sorted(summary.days)
         figure, axes = plt.subplots(figsize=(8, 3))
-        axes.bar(days, [summary.days[d] for d in days], color="#55a868", width=1.0)
+        axes.bar(days, [summary.days[d] for d in days], color="#55a868", width=1.0)  # type: ignore[arg-type]
         axes.set_ylabel("articles")
         undated = summary.articles - sum(summary.days.values())
         axes.set_title(f"Articles per publication day ({undated:,} without a date)")

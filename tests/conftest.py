@@ -55,3 +55,17 @@ def score(eval_dir: Path, gold: Path, output: Path) -> subprocess.CompletedProce
         text=True,
         check=False,
     )
+
+
+@pytest.fixture(scope="session")
+def corpus_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A published run over the held-out corpus (many languages, dates, rejects), in small
+    batches so that it has several parts."""
+    from flows.build import main
+    from tests.corpus.build import build
+
+    root = tmp_path_factory.mktemp("corpus-run")
+    build(root)
+    out = root / "out"
+    assert main(["--input", str(root / "input"), "--output", str(out), "--batch-size", "8"]) == 0
+    return out

@@ -63,6 +63,8 @@ class FastDetector(Detector):  # type: ignore[misc]
     langdetect is pinned to one version.
     """
 
+    text: str  # set by langdetect's Detector
+
     def append(self, text: str) -> None:
         text = self.MAIL_RE.sub(" ", self.URL_RE.sub(" ", text))
         text = NGram.normalize_vi(text)[: self.max_text_length]
