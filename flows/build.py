@@ -183,14 +183,14 @@ def _build(
             stage.done("clean and check", minus=checker.validation_seconds)
             outcome = checker.finish()
             stage.done("validate", seconds=checker.validation_seconds)
-            write_json(outcome.result, run_dir / "validation" / "result.json")
+            result_path = run_dir / "validation" / "result.json"
+            write_json(outcome.result, result_path)
             checker.fill(summary, outcome)
             if not outcome.success:
-                summary.seconds = time.monotonic() - started
+                docs = checker.validator.docs_index
+                summary.data_docs, summary.seconds = str(docs) if docs else None, time.monotonic() - started
                 publish_artifacts(summary, run_dir / "rejects")
-                raise ValidationFailed(
-                    outcome.failed, run_dir / "validation" / "result.json", checker.validator.docs_index
-                )
+                raise ValidationFailed(outcome.failed, result_path, docs)
             manifest.save(run_dir)
             summary.data_docs = str(output_root / "validation" / "docs" / "index.html")
             summary.seconds = time.monotonic() - started
@@ -308,9 +308,7 @@ class RunChecker:
         if not self.pending:
             return
         chunk = pa.concat_tables([p.table.select(list(VALIDATED_COLUMNS)) for p in self.pending])
-        started = time.monotonic()
-        outcome = self.validator.validate(chunk.to_pandas())
-        self.validation_seconds += time.monotonic() - started
+        outcome = self._validate(chunk)
         self.outcomes.append(outcome)
         offset = 0
         for pending in self.pending:
@@ -324,6 +322,12 @@ class RunChecker:
             self._count(table)
             offset += rows
         self.pending, self.pending_rows = [], 0
+
+    def _validate(self, table: pa.Table) -> ValidationOutcome:
+        started = time.monotonic()
+        outcome = self.validator.validate(table.to_pandas())
+        self.validation_seconds += time.monotonic() - started
+        return outcome
 
     def _count(self, table: pa.Table) -> None:
         self.articles += table.num_rows
@@ -388,7 +392,7 @@ class RunChecker:
             empty.mkdir(parents=True)
             pq.write_table(PARTITIONED_SCHEMA.empty_table(), empty / "part-empty.parquet")
         if not self.outcomes:
-            self.outcomes.append(self.validator.validate(ARTICLE_SCHEMA.empty_table().to_pandas()))
+            self.outcomes.append(self._validate(ARTICLE_SCHEMA.empty_table()))
         evaluated = sum(o.evaluated for o in self.outcomes)
         table_level = sorted({name for o in self.outcomes for name in o.table_level})
         too_many = self.invalid > self.max_invalid_share * max(evaluated, 1)
