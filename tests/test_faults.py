@@ -115,3 +115,20 @@ def test_a_transient_read_error_is_retried(tmp_path: Path, monkeypatch: pytest.M
     (document,) = read_documents(SEEDS, next(s for s in list_sources(SEEDS) if s.path == seed.name))
     assert len(failed) == READ_ATTEMPTS - 1
     assert document.raw == seed.read_bytes()
+
+
+def test_an_unreadable_file_is_rejected_at_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Permissions cannot be taken away from root, so the error is injected: a file that cannot
+    be read for good (not a transient error) becomes a reject without retries."""
+    (tmp_path / "secret.txt").write_text("A text that nobody may read.")
+    attempts = []
+
+    def forbidden(self: Path) -> bytes:
+        attempts.append(self)
+        raise PermissionError(errno.EACCES, "Permission denied (injected)", str(self))
+
+    monkeypatch.setattr(Path, "read_bytes", forbidden)
+    (source,) = list_sources(tmp_path)
+    (document,) = read_documents(tmp_path, source)
+    assert (document.reason, len(attempts)) == ("unreadable", 1)
+    assert document.detail.startswith("PermissionError")
