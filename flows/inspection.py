@@ -20,7 +20,7 @@ from flows.incremental import Manifest
 from flows.sources import Source, read_documents
 from transforms.document import Prepared, prepare_document
 
-KEPT, BLANK = "kept", ""
+KEPT, TRIMMED, BLANK = "kept", "kept, trimmed", ""
 
 
 class NotFound(LookupError):
@@ -51,19 +51,27 @@ def raw_document(input_dir: Path, source_path: str) -> bytes | None:
     return None
 
 
-def line_fates(lines: list[str], removed: list[str], reasons: list[str]) -> Iterator[tuple[str, str]]:
-    """(fate, line) for each line of the repaired input: the removed lines are found in order.
+def line_fates(
+    lines: list[str], removed: list[str], reasons: list[str], text: str
+) -> Iterator[tuple[str, str]]:
+    """(fate, line) for each line of the repaired input: the reason it was removed, "kept",
+    or "kept, trimmed" when only part of it is in the text (a glued date prefix, say).
 
-    >>> list(line_fates(["Home", "Text.", "", "Share"], ["Home", "Share"], ["navigation", "furniture"]))
-    [('navigation', 'Home'), ('kept', 'Text.'), ('', ''), ('furniture', 'Share')]
+    >>> lines = ["Home", " date 2022-01-09 Text.", "", "Share"]
+    >>> list(line_fates(lines, ["Home", "Share"], ["navigation", "furniture"], "Text."))
+    [('navigation', 'Home'), ('kept, trimmed', ' date 2022-01-09 Text.'), ('', ''), ('furniture', 'Share')]
     """
-    pending = list(zip(removed, reasons, strict=False))
+    pending: dict[str, list[str]] = {}
+    for line, reason in zip(removed, reasons, strict=False):
+        pending.setdefault(line.strip(), []).append(reason)
     for line in lines:
         stripped = line.strip()
-        if pending and stripped == pending[0][0].strip():
-            yield pending.pop(0)[1], line
+        if pending.get(stripped):
+            yield pending[stripped].pop(0), line
+        elif not stripped:
+            yield BLANK, line
         else:
-            yield (KEPT if stripped else BLANK), line
+            yield (KEPT if stripped in text else TRIMMED), line
 
 
 def mark_artifacts(text: str, artifacts: list[dict[str, Any]]) -> str:
@@ -101,7 +109,7 @@ def render(output: Path, doc_id: str, input_dir: Path | None = None) -> str:
         if isinstance(prepared, Prepared):
             raw_lines = prepared.repaired.text.split("\n")
             removed, reasons = row.get("boilerplate") or [], row.get("boilerplate_reasons") or []
-            for fate, line in line_fates(raw_lines, removed, reasons):
+            for fate, line in line_fates(raw_lines, removed, reasons, row.get("text") or ""):
                 lines.append(_clip(f"{fate:>22} │ {line}", width))
         else:
             lines.append(f"(not text: {prepared.reason}, {prepared.detail})")
