@@ -45,7 +45,24 @@ os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 os.environ.setdefault("PREFECT_LOGGING_EXTRA_LOGGERS", "newsclean")
 os.environ.setdefault("PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW", "ignore")
 
+from flows.cli import (
+    DEFAULT_BATCH_SIZE,
+    DEFAULT_INPUT,
+    DEFAULT_MAX_INVALID_SHARE,
+    DEFAULT_OUTPUT,
+    PROJECT_ROOT,
+    flow_parameters,
+    parse_args,
+    parse_inspect_args,
+    parse_serve_args,
+    up_to_date,
+)
 from flows.embedded_api import EmbeddedApi, launch
+
+# Run as a command, a build with nothing to do ends here, in a fraction of a second.
+if __name__ == "__main__" and (_UP_TO_DATE := up_to_date(sys.argv[1:])):
+    print(_UP_TO_DATE)
+    sys.exit(0)
 
 # Run as a command, the embedded Prefect API starts booting now, before the imports below.
 _EARLY_API = launch() if __name__ == "__main__" and sys.argv[1:2] != ["inspect"] else None
@@ -63,7 +80,7 @@ from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 from expectations.suite import VALIDATED_COLUMNS, ArticleValidator, ValidationOutcome
 from flows.columns import ARTICLE_SCHEMA, REJECT_SCHEMA, rejects_table
 from flows.files import OutputLocked, new_run_dir, output_lock, publish, published_run, write_json
-from flows.incremental import Bucket, Manifest, code_version, config_signature, content_hashes, make_buckets
+from flows.incremental import Bucket, Manifest, content_hashes, make_buckets, run_config
 from flows.partitions import (
     BY_LANGUAGE,
     PARTITIONED_SCHEMA,
@@ -79,14 +96,7 @@ from flows.worker import BucketParts, clean_bucket, ensure_pool, local_pool, run
 from transforms.document import Rejected
 from transforms.language import UNDETERMINED
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_INPUT = PROJECT_ROOT / "seeds"
-DEFAULT_OUTPUT = PROJECT_ROOT / "output"
-DEFAULT_BATCH_SIZE = 500
 VALIDATION_CHUNK_ROWS = 100_000
-DEFAULT_MAX_INVALID_SHARE = 0.05
-DEPLOYMENT_NAME = "nightly"
-DEFAULT_CRON = "0 3 * * *"  # every day at 03:00 UTC
 CHECKED_COLUMNS = [*VALIDATED_COLUMNS, "translation_artifacts"]
 
 
@@ -147,9 +157,7 @@ def _build(
         with output_lock(output_root):
             previous_run = published_run(output_root)
             previous = Manifest.load(previous_run)
-            config = config_signature(
-                code_version(PROJECT_ROOT), {"batch": batch_size, "fields": vars(fields)}
-            )
+            config = run_config(PROJECT_ROOT, batch_size, fields, max_invalid_share)
             if previous.config != config or full_refresh:
                 previous.buckets = {}
             sources = list_sources(input_root)
@@ -409,110 +417,6 @@ class RunChecker:
             result={"chunks": [o.result for o in self.outcomes], "rows_rejected": self.invalid},
             evaluated=evaluated,
         )
-
-
-def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    """Options of a build (the default command)."""
-    parser = _options_parser(
-        "python flows/build.py",
-        "Turn a folder of raw crawled news text into a clean, validated Parquet dataset.",
-    )
-    return _checked(parser, parser.parse_args(argv))
-
-
-def parse_serve_args(argv: list[str]) -> argparse.Namespace:
-    """Options of `serve`: a build's options, and the schedule."""
-    parser = _options_parser(
-        "python flows/build.py serve",
-        "Serve the build as a Prefect deployment that runs on a cron schedule with these options.",
-    )
-    parser.add_argument("--cron", default=DEFAULT_CRON, help=f"schedule, UTC (default: '{DEFAULT_CRON}')")
-    parser.add_argument(
-        "--name", default=DEPLOYMENT_NAME, help=f"deployment name (default: {DEPLOYMENT_NAME})"
-    )
-    return _checked(parser, parser.parse_args(argv))
-
-
-def parse_inspect_args(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        prog="python flows/build.py inspect",
-        description="Show one document: its raw input line by line with what the flow did to each "
-        "line, and its cleaned text with the translation artifacts marked.",
-    )
-    parser.add_argument("doc_id", help="the doc_id of an article or a reject")
-    parser.add_argument(
-        "--output", type=Path, default=DEFAULT_OUTPUT, help="published dataset (default: output/)"
-    )
-    parser.add_argument("--input", type=Path, help="input folder (default: the one the run read)")
-    return parser.parse_args(argv)
-
-
-def _options_parser(prog: str, description: str) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog=prog,
-        description=description,
-        epilog="Runs Prefect in embedded mode unless PREFECT_API_URL points at a server. "
-        "Other commands: 'serve' (a scheduled Prefect deployment), 'inspect DOC_ID' (one document).",
-    )
-    parser.add_argument(
-        "--input", type=Path, default=DEFAULT_INPUT,
-        help="folder of raw documents, read recursively: text files in any encoding, .txt.gz, "
-        "and shards (.jsonl, .jsonl.gz, .parquet) of many records (default: seeds/)",
-    )  # fmt: skip
-    parser.add_argument(
-        "--output", type=Path, default=DEFAULT_OUTPUT,
-        help="folder to publish articles/, rejects/, validation/ and the dataset card into "
-        "(default: output/)",
-    )  # fmt: skip
-    parser.add_argument(
-        "--batch-size", type=int, default=DEFAULT_BATCH_SIZE,
-        help=f"documents per Prefect task and per cleaning chunk (default: {DEFAULT_BATCH_SIZE})",
-    )  # fmt: skip
-    parser.add_argument(
-        "--workers", type=int, default=os.cpu_count() or 1,
-        help="parallel worker processes on this machine (default: one per core)",
-    )  # fmt: skip
-    parser.add_argument(
-        "--dask-address", default=os.environ.get("NEWSCLEAN_DASK_ADDRESS"), metavar="ADDRESS",
-        help="run the tasks on this Dask cluster, e.g. tcp://host:8786 (or set "
-        "NEWSCLEAN_DASK_ADDRESS); input and output must then be paths the workers see too",
-    )  # fmt: skip
-    parser.add_argument(
-        "--max-invalid-share", type=float, default=DEFAULT_MAX_INVALID_SHARE, metavar="SHARE",
-        help="rows that break an expectation go to rejects; more than this share of them fails "
-        f"the run (default: {DEFAULT_MAX_INVALID_SHARE})",
-    )  # fmt: skip
-    parser.add_argument(
-        "--full-refresh", action="store_true",
-        help="process every input again, even the ones the published run already has",
-    )  # fmt: skip
-    for name in ("text", "title", "url", "date"):
-        parser.add_argument(
-            f"--{name}-field", default=name, metavar="NAME",
-            help=f"field of JSONL/Parquet records holding the {name} (default: {name})",
-        )  # fmt: skip
-    return parser
-
-
-def _checked(parser: argparse.ArgumentParser, args: argparse.Namespace) -> argparse.Namespace:
-    if not args.input.is_dir():
-        parser.error(f"--input {args.input}: not a folder")
-    if args.batch_size < 1 or args.workers < 1:
-        parser.error("--batch-size and --workers must be at least 1")
-    return args
-
-
-def flow_parameters(args: argparse.Namespace) -> dict[str, Any]:
-    """The flow's parameters from the command-line options (one mapping for runs and deployments)."""
-    return {
-        "input_dir": str(args.input.resolve()),
-        "output_dir": str(args.output.resolve()),
-        "batch_size": args.batch_size,
-        "full_refresh": args.full_refresh,
-        "fields": Fields(args.text_field, args.title_field, args.url_field, args.date_field),
-        "max_invalid_share": args.max_invalid_share,
-        "workers": 1 if args.dask_address else args.workers,
-    }
 
 
 def deployment(args: argparse.Namespace) -> RunnerDeployment:

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from flows.sources import Source
+from flows.sources import Fields, Source
 
 MANIFEST = "manifest.json"
 MANIFEST_VERSION = 1
@@ -35,6 +35,7 @@ _CODE_FILES = (
     "flows/worker.py",
     "flows/incremental.py",
     "flows/build.py",
+    "flows/partitions.py",
 )
 
 
@@ -90,6 +91,12 @@ def code_version(project_root: Path) -> str:
 
 def config_signature(code: str, options: dict[str, Any]) -> str:
     return hashlib.blake2b(json.dumps([code, options], sort_keys=True).encode(), digest_size=16).hexdigest()
+
+
+def run_config(project_root: Path, batch_size: int, fields: Fields, max_invalid_share: float) -> str:
+    """Signature of what decides a run's output besides its inputs: the code and the options."""
+    options = {"batch": batch_size, "fields": vars(fields), "max_invalid_share": max_invalid_share}
+    return config_signature(code_version(project_root), options)
 
 
 def content_hashes(

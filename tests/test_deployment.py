@@ -9,7 +9,8 @@ from pathlib import Path
 
 import jsonschema
 
-from flows.build import DEFAULT_CRON, DEPLOYMENT_NAME, build_dataset, deployment, parse_serve_args
+from flows.build import build_dataset, deployment
+from flows.cli import DEFAULT_CRON, DEPLOYMENT_NAME, parse_serve_args
 from tests.conftest import ROOT, SEEDS
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")

@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
 
 from flows.build import main
-from tests.conftest import SEEDS
+from flows.cli import up_to_date
+from tests.conftest import ROOT, SEEDS
 
 pytestmark = pytest.mark.slow
 
@@ -99,3 +103,25 @@ def test_a_document_that_trips_a_bug_is_rejected_not_fatal(
     rejects = pq.read_table(out / "rejects").to_pylist()
     assert [(r["reason"], r["detail"]) for r in rejects] == [("internal_error", "ValueError: boom")]
     assert len(rows(out)) == 4
+
+
+def test_a_command_with_nothing_to_do_ends_before_prefect_starts(tmp_path: Path) -> None:
+    inp, out = tmp_path / "in", tmp_path / "out"
+    shutil.copytree(SEEDS, inp)
+    build = [sys.executable, str(ROOT / "flows" / "build.py"), "--input", str(inp), "--output", str(out)]
+    assert subprocess.run(build, capture_output=True, check=False).returncode == 0
+    published = (out / "current").resolve()
+
+    again = subprocess.run(build, capture_output=True, text=True, check=False)
+    assert again.returncode == 0 and again.stdout.startswith("up to date:"), again.stderr
+    assert (out / "current").resolve() == published
+    for changed_options in (["--batch-size", "7"], ["--max-invalid-share", "0.2"], ["--full-refresh"]):
+        assert up_to_date(["--input", str(inp), "--output", str(out), *changed_options]) is None
+    assert up_to_date(["inspect", "x"]) is None
+
+    first = sorted(inp.iterdir())[0]
+    os.utime(first, ns=(first.stat().st_atime_ns, first.stat().st_mtime_ns + 1_000_000_000))
+    assert up_to_date(["--input", str(inp), "--output", str(out)]) is None
+    (inp / "new.txt").write_bytes(first.read_bytes() + b"\nOne more sentence at the end of it.")
+    rebuilt = subprocess.run(build, capture_output=True, text=True, check=False)
+    assert rebuilt.returncode == 0 and "documents read:   6" in rebuilt.stdout
