@@ -47,7 +47,7 @@ class Fields:
     date: str = "date"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per input file: a million of them must stay small
 class Source:
     """One input file, with what its change detection needs."""
 
