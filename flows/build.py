@@ -477,6 +477,8 @@ def main(argv: list[str] | None = None) -> int:
             state: State = build_dataset.with_options(task_runner=runner)(
                 **flow_parameters(args), return_state=True
             )
+            for handler in PROGRESS_LOG.handlers:
+                handler.flush()  # progress lines still queued for the API, while it runs
     if not state.is_completed():
         print(f"build failed: {state.message}", file=sys.stderr)
         return 1
@@ -515,10 +517,14 @@ def inspect_command(args: argparse.Namespace) -> int:
     return 0
 
 
+class _ProgressLines(logging.StreamHandler):  # type: ignore[type-arg]
+    """Progress lines on stderr (Prefect adds its own handler that sends them to the API)."""
+
+
 def show_progress_lines() -> None:
     """Progress lines on stderr when it is not a terminal (a terminal gets a bar instead)."""
-    if not sys.stderr.isatty() and not PROGRESS_LOG.handlers:
-        handler = logging.StreamHandler(sys.stderr)
+    if not sys.stderr.isatty() and not any(isinstance(h, _ProgressLines) for h in PROGRESS_LOG.handlers):
+        handler = _ProgressLines(sys.stderr)
         handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
         PROGRESS_LOG.addHandler(handler)
 

@@ -16,6 +16,7 @@ from typing import Any
 
 LOGGER = logging.getLogger("newsclean")
 LOGGER.setLevel(logging.INFO)
+LOGGER.propagate = False  # the root logger's console handler would print the lines under the bar
 LOG_EVERY_SECONDS = 30.0
 
 
