@@ -325,9 +325,10 @@ def _glued_words(text: str) -> list[Artifact]:
         head, tail = match.group(1), match.group(2).casefold()
         if zipf(head, "en") >= GLUE_PART_MIN_ZIPF and zipf(tail, "en") >= GLUE_PART_MIN_ZIPF:
             out.append(Artifact(GLUED, match.group(), match.start(), match.end(), None))
-    for match in _LOWER_WORD.finditer(text):
-        if _glued_after_prefix(match.group()):
-            out.append(Artifact(GLUED, match.group(), match.start(), match.end(), None))
+    if any(map(_glued_after_prefix, set(_LOWER_WORD.findall(text)))):  # rare: decide per word first
+        for match in _LOWER_WORD.finditer(text):
+            if _glued_after_prefix(match.group()):
+                out.append(Artifact(GLUED, match.group(), match.start(), match.end(), None))
     return out
 
 
