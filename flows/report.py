@@ -60,14 +60,14 @@ class RunSummary:
         rejects = ", ".join(f"{k} {v}" for k, v in sorted(self.rejects.items())) or "none"
         languages = ", ".join(f"{k} {v}" for k, v in self.languages.most_common()) or "none"
         stages = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in self.stage_seconds.items())
+        batches = f"{self.buckets_processed} batch" + ("" if self.buckets_processed == 1 else "es")
         return "\n".join(
             [
                 f"documents read:   {self.documents} from {self.input_dir}",
                 f"articles written: {self.articles} ({self.with_artifacts} with translation artifacts)",
                 f"rejects:          {sum(self.rejects.values())} ({rejects})",
                 f"languages:        {languages}",
-                f"work:             {self.buckets_processed} batches processed, "
-                f"{self.buckets_reused} unchanged and reused",
+                f"work:             {batches} processed, {self.buckets_reused} unchanged and reused",
                 f"validation:       {self.validation}",
                 f"output:           {self.output_dir}/articles, {self.output_dir}/rejects, "
                 f"{self.output_dir}/{CARD}",
