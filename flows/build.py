@@ -113,6 +113,18 @@ class ValidationFailed(RuntimeError):
         self.result_path = result_path
 
 
+def task_runner(workers: int, dask_address: str | None) -> TaskRunner[Any]:
+    """Tasks on a Dask cluster when an address is given. Locally, tasks are threads that hand
+    their CPU work to the worker processes of `flows.worker.local_pool`: Prefect itself stays in
+    one process, with one embedded API. There are twice as many task threads as workers, so
+    that a worker finds the next batch queued while Prefect records the one it just finished."""
+    if dask_address:
+        from prefect_dask import DaskTaskRunner
+
+        return DaskTaskRunner(address=dask_address)
+    return ThreadPoolTaskRunner(max_workers=2 * workers)
+
+
 @task(retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE)
 def process_bucket(
     input_dir: str, bucket: Bucket, run_dir: str, fields: Fields, today: dt.date, chunk_size: int
@@ -122,7 +134,7 @@ def process_bucket(
     return run_cpu_bound(clean_bucket, input_dir, bucket, run_dir, fields, today, chunk_size)
 
 
-@flow(name="build-news-dataset")
+@flow(name="build-news-dataset", task_runner=task_runner(os.cpu_count() or 1, None))
 def build_dataset(
     input_dir: str = str(DEFAULT_INPUT),
     output_dir: str = str(DEFAULT_OUTPUT),
@@ -425,9 +437,8 @@ def deployment(args: argparse.Namespace) -> RunnerDeployment:
     """The scheduled deployment `serve` runs: this flow, the options as parameters, a cron."""
     parameters = flow_parameters(args)
     parameters["fields"] = vars(parameters["fields"])
-    flow = build_dataset.with_options(task_runner=task_runner(args.workers, args.dask_address))
     # to_deployment returns a coroutine only when called from async code.
-    served: RunnerDeployment = flow.to_deployment(  # type: ignore[assignment]
+    served: RunnerDeployment = build_dataset.to_deployment(  # type: ignore[assignment]
         name=args.name,
         cron=args.cron,
         parameters=parameters,
@@ -435,18 +446,6 @@ def deployment(args: argparse.Namespace) -> RunnerDeployment:
         tags=["newsclean"],
     )
     return served
-
-
-def task_runner(workers: int, dask_address: str | None) -> TaskRunner[Any]:
-    """Tasks on a Dask cluster when an address is given. Locally, tasks are threads that hand
-    their CPU work to the worker processes of `flows.worker.local_pool`: Prefect itself stays in
-    one process, with one embedded API. There are twice as many task threads as workers, so
-    that a worker finds the next batch queued while Prefect records the one it just finished."""
-    if dask_address:
-        from prefect_dask import DaskTaskRunner
-
-        return DaskTaskRunner(address=dask_address)
-    return ThreadPoolTaskRunner(max_workers=2 * workers)
 
 
 def embedded_api() -> EmbeddedApi | None:

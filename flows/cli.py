@@ -45,7 +45,10 @@ def parse_serve_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--name", default=DEPLOYMENT_NAME, help=f"deployment name (default: {DEPLOYMENT_NAME})"
     )
-    return _checked(parser, parser.parse_args(argv))
+    args = _checked(parser, parser.parse_args(argv))
+    if args.dask_address:
+        parser.error("a served deployment runs its tasks on this machine; --dask-address is for one-off runs")
+    return args
 
 
 def parse_inspect_args(argv: list[str]) -> argparse.Namespace:

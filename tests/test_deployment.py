@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import jsonschema
+import pytest
 
 from flows.build import build_dataset, deployment
 from flows.cli import DEFAULT_CRON, DEPLOYMENT_NAME, parse_serve_args
@@ -37,3 +38,9 @@ def test_serve_options_become_parameters_and_schedule(tmp_path: Path) -> None:
     assert served.parameters["batch_size"] == 50
     assert served.parameters["fields"]["text"] == "body"
     jsonschema.validate(served.parameters, served._parameter_openapi_schema.model_dump())
+
+
+def test_a_served_deployment_runs_its_tasks_here(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        parse_serve_args(["--dask-address", "tcp://scheduler:8786"])
+    assert "--dask-address is for one-off runs" in capsys.readouterr().err
