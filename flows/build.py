@@ -45,6 +45,11 @@ os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 os.environ.setdefault("PREFECT_LOGGING_EXTRA_LOGGERS", "newsclean")
 os.environ.setdefault("PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW", "ignore")
 
+from flows.embedded_api import EmbeddedApi, launch
+
+# Run as a command, the embedded Prefect API starts booting now, before the imports below.
+_EARLY_API = launch() if __name__ == "__main__" and sys.argv[1:2] != ["inspect"] else None
+
 from flows.cli import (
     DEFAULT_BATCH_SIZE,
     DEFAULT_INPUT,
@@ -57,15 +62,11 @@ from flows.cli import (
     parse_serve_args,
     up_to_date,
 )
-from flows.embedded_api import EmbeddedApi, launch
 
-# Run as a command, a build with nothing to do ends here, in a fraction of a second.
+# Run as a command, a build with nothing to do ends here (the API it started stops with it).
 if __name__ == "__main__" and (_UP_TO_DATE := up_to_date(sys.argv[1:])):
     print(_UP_TO_DATE)
     sys.exit(0)
-
-# Run as a command, the embedded Prefect API starts booting now, before the imports below.
-_EARLY_API = launch() if __name__ == "__main__" and sys.argv[1:2] != ["inspect"] else None
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -79,10 +80,17 @@ from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
 from expectations.suite import VALIDATED_COLUMNS, ArticleValidator, ValidationOutcome
 from flows.columns import ARTICLE_SCHEMA, REJECT_SCHEMA, rejects_table
-from flows.files import OutputLocked, new_run_dir, output_lock, publish, published_run, write_json
+from flows.files import (
+    BY_LANGUAGE,
+    OutputLocked,
+    new_run_dir,
+    output_lock,
+    publish,
+    published_run,
+    write_json,
+)
 from flows.incremental import Bucket, Manifest, content_hashes, make_buckets, run_config
 from flows.partitions import (
-    BY_LANGUAGE,
     PARTITIONED_SCHEMA,
     link_partitions,
     partition_dir,
@@ -368,9 +376,10 @@ class RunChecker:
         keep = pa.array([not d for d in details], pa.bool_())
         part = self.run_dir / "articles" / entry["articles"]
         full = pq.read_table(part)
+        kept = full.filter(keep)
         part.unlink()  # a reused part is a hard link: never write through it
-        pq.write_table(full.filter(keep), part, compression="zstd")
-        rewrite_partitions(self.run_dir, entry["articles"], full.filter(keep))
+        pq.write_table(kept, part, compression="zstd")
+        rewrite_partitions(self.run_dir, entry["articles"], kept)
         dropped = full.select(["source_path", "doc_id"]).filter(pc.invert(keep)).to_pylist()
         moved = rejects_table(
             [

@@ -1,8 +1,8 @@
 """The command line: options of a build, of `serve` and of `inspect`, and the check that lets
 a build with nothing to do end before Prefect starts.
 
-This module imports nothing heavy, so that `build.py` can parse its options and run
-`up_to_date` before it starts Prefect's embedded API.
+`build.py` imports it while Prefect's embedded API boots, and runs `up_to_date` before it
+imports Prefect itself.
 """
 
 from __future__ import annotations

@@ -21,11 +21,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from flows.partitions import BY_LANGUAGE
-from flows.report import CARD, CHARTS
-
 RUNS_DIR = ".runs"
 CURRENT = "current"
+# What a run publishes. Named here, in a module that imports only the standard library, so
+# that the command line can look at the published run before anything heavy is imported.
+BY_LANGUAGE = "articles_by_language"  # flows/partitions.py
+CARD = "README.md"  # the dataset card, flows/report.py
+CHARTS = "charts"
 PUBLISHED_DIRS = ("articles", BY_LANGUAGE, "rejects", "validation", CHARTS)
 PUBLISHED_FILES = (CARD,)
 LOCK_FILE = ".lock"

@@ -17,8 +17,8 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from flows.columns import ARTICLE_SCHEMA
+from flows.files import BY_LANGUAGE
 
-BY_LANGUAGE = "articles_by_language"
 PARTITION_COLUMN = "language"
 PARTITIONED_SCHEMA = ARTICLE_SCHEMA.remove(ARTICLE_SCHEMA.get_field_index(PARTITION_COLUMN))
 

@@ -20,10 +20,8 @@ from typing import Any
 import pyarrow.parquet as pq
 
 from flows.columns import ARTICLE_COLUMNS
-from flows.partitions import BY_LANGUAGE
+from flows.files import BY_LANGUAGE, CARD, CHARTS
 
-CARD = "README.md"
-CHARTS = "charts"
 REJECTS_SHOWN = 1_000  # rows of the rejects table attached to a Prefect run
 SUMMARY_ARTIFACT = "newsclean-summary"
 REJECTS_ARTIFACT = "newsclean-rejects"
