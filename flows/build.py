@@ -86,10 +86,9 @@ from flows.files import (
     new_run_dir,
     output_lock,
     publish,
-    published_run,
     write_json,
 )
-from flows.incremental import Bucket, Manifest, content_hashes, make_buckets, run_config
+from flows.incremental import Bucket, Plan, plan_run, run_config
 from flows.partitions import (
     PARTITIONED_SCHEMA,
     link_partitions,
@@ -99,8 +98,16 @@ from flows.partitions import (
 from flows.progress import LOGGER as PROGRESS_LOG
 from flows.progress import Progress
 from flows.report import RunSummary, publish_artifacts, write_dataset_card
-from flows.sources import Fields, Source, list_sources
-from flows.worker import BucketParts, clean_bucket, ensure_pool, local_pool, run_cpu_bound
+from flows.sources import Fields
+from flows.worker import (
+    BucketParts,
+    clean_bucket,
+    ensure_pool,
+    local_pool,
+    run_cpu_bound,
+    start_early,
+    take_early,
+)
 from transforms.document import Rejected
 from transforms.language import UNDETERMINED
 
@@ -137,8 +144,11 @@ def task_runner(workers: int, dask_address: str | None) -> TaskRunner[Any]:
 def process_bucket(
     input_dir: str, bucket: Bucket, run_dir: str, fields: Fields, today: dt.date, chunk_size: int
 ) -> BucketParts:
-    """Read, clean and write one bucket, in the local process pool or (on a Dask worker) here.
-    A retry rewrites its parts from the start."""
+    """Read, clean and write one bucket, in the local process pool or (on a Dask worker) here,
+    unless the command line started it early. A retry rewrites its parts from the start."""
+    early = take_early(bucket, run_dir, today)
+    if early is not None:
+        return early
     return run_cpu_bound(clean_bucket, input_dir, bucket, run_dir, fields, today, chunk_size)
 
 
@@ -166,46 +176,41 @@ def _build(
     fields: Fields | None,
     max_invalid_share: float,
 ) -> RunSummary:
-    started = time.monotonic()
     fields = fields or Fields()
-    today = dt.date.today()
+    options = RunOptions(input_dir, output_dir, batch_size, full_refresh, fields, max_invalid_share)
     input_root, output_root = Path(input_dir), Path(output_dir)
-    run_id = f"{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
-    summary = RunSummary(str(input_dir), str(output_dir), run_id=run_id)
-    stage = StageClock(summary.stage_seconds)
     try:
         with output_lock(output_root):
-            previous_run = published_run(output_root)
-            previous = Manifest.load(previous_run)
-            config = run_config(PROJECT_ROOT, batch_size, fields, max_invalid_share)
-            if previous.config != config or full_refresh:
-                previous.buckets = {}
-            sources = list_sources(input_root)
-            hashes = content_hashes(input_root, sources, previous, full_refresh)
-            previous.files = {}  # only hashing needed them; a million entries are worth freeing
-            unique, copies = split_copies(sources, hashes)
-            buckets = make_buckets(unique, hashes, batch_size, config)
-            run_dir = new_run_dir(output_root, run_id)
-            files = {s.path: [s.size, s.mtime_ns, hashes[s.path]] for s in sources}
-            manifest = Manifest(config, files, input_dir=str(input_root.resolve()))
-            stage.done("list and hash inputs")
+            begun = _take_head_start(options) or begin_run(options)
+            plan, run_dir, today = begun.plan, begun.run_dir, begun.today
+            summary = RunSummary(str(input_dir), str(output_dir), run_id=run_dir.name)
+            stage = StageClock(summary.stage_seconds, since=begun.started)
+            stage.done("list and hash inputs", at=begun.planned)
+            if begun.early:
+                stage.done("start Prefect")  # while the first buckets were being cleaned
 
             pending: dict[str, Any] = {}
             parts: dict[str, BucketParts] = {}
-            for bucket in buckets:
-                old = previous.buckets.get(bucket.key)
-                if old and old["signature"] == bucket.signature and not old.get("filtered") and previous_run:
-                    parts[bucket.key] = _reuse(previous_run, run_dir, bucket, old)
+            for bucket in plan.buckets:
+                if bucket.key in plan.reusable:
+                    parts[bucket.key] = _reuse(plan, run_dir, bucket)
                 else:
                     pending[bucket.key] = process_bucket.submit(
                         str(input_root), bucket, str(run_dir), fields, today, batch_size
                     )
             summary.buckets_reused, summary.buckets_processed = len(parts), len(pending)
+            manifest = plan.manifest
 
             checker = RunChecker(run_dir, today, max_invalid_share)
-            checker.add_rejects(copies, "part-copies.parquet")
-            with Progress(sum(s.size for s in unique), len(buckets)) as progress:
-                for bucket in buckets:
+            checker.add_rejects(
+                [
+                    Rejected(path, "duplicate", "read", f"same bytes as {first}")
+                    for path, first in plan.copies
+                ],
+                "part-copies.parquet",
+            )
+            with Progress(sum(s.size for s in plan.unique), len(plan.buckets)) as progress:
+                for bucket in plan.buckets:
                     done = parts.get(bucket.key) or pending[bucket.key].result()
                     manifest.buckets[bucket.key] = checker.check(done)
                     progress.advance(sum(s.size for s in bucket.sources))
@@ -217,18 +222,19 @@ def _build(
             checker.fill(summary, outcome)
             if not outcome.success:
                 docs = checker.validator.docs_index
-                summary.data_docs, summary.seconds = str(docs) if docs else None, time.monotonic() - started
+                summary.data_docs = str(docs) if docs else None
+                summary.seconds = time.monotonic() - begun.started
                 publish_artifacts(summary, run_dir / "rejects")
                 raise ValidationFailed(outcome.failed, result_path, docs)
             manifest.save(run_dir)
             summary.data_docs = str(output_root / "validation" / "docs" / "index.html")
-            summary.seconds = time.monotonic() - started
+            summary.seconds = time.monotonic() - begun.started
             write_dataset_card(summary, run_dir)
             publish(output_root, run_dir)
             stage.done("report and publish")
     except (ValidationFailed, OutputLocked) as err:
         return Failed(message=str(err))  # type: ignore[return-value]
-    summary.seconds = time.monotonic() - started
+    summary.seconds = time.monotonic() - begun.started
     publish_artifacts(summary, output_root / "rejects")
     return summary
 
@@ -236,33 +242,79 @@ def _build(
 class StageClock:
     """Seconds per stage of a run, in the order the stages end."""
 
-    def __init__(self, seconds: dict[str, float]) -> None:
-        self.seconds, self.last = seconds, time.monotonic()
+    def __init__(self, seconds: dict[str, float], since: float) -> None:
+        self.seconds, self.last = seconds, since
 
-    def done(self, name: str, minus: float = 0.0, seconds: float | None = None) -> None:
-        now = time.monotonic()
+    def done(
+        self, name: str, minus: float = 0.0, seconds: float | None = None, at: float | None = None
+    ) -> None:
+        now = time.monotonic() if at is None else at
         self.seconds[name] = round(seconds if seconds is not None else now - self.last - minus, 2)
         self.last = now
 
 
-def split_copies(sources: list[Source], hashes: dict[str, str]) -> tuple[list[Source], list[Rejected]]:
-    """Exact copies of a file: the first path (in sorted order) is processed, the others are
-    rejected as duplicates without being read again."""
-    first: dict[str, str] = {}
-    unique: list[Source] = []
-    copies: list[Rejected] = []
-    for source in sources:  # sorted by path
-        digest = hashes[source.path]
-        if digest in first and not digest.startswith("unreadable") and not source.is_shard:
-            copies.append(Rejected(source.path, "duplicate", "read", f"same bytes as {first[digest]}"))
-        else:
-            first.setdefault(digest, source.path)
-            unique.append(source)
-    return unique, copies
+@dataclass(frozen=True)
+class RunOptions:
+    """The options of a build, as the flow takes them."""
+
+    input_dir: str
+    output_dir: str
+    batch_size: int
+    full_refresh: bool
+    fields: Fields
+    max_invalid_share: float
 
 
-def _reuse(previous_run: Path, run_dir: Path, bucket: Bucket, entry: dict[str, Any]) -> BucketParts:
+@dataclass
+class RunStart:
+    """A run's plan and snapshot folder, made under the output lock before any task starts."""
+
+    options: RunOptions
+    plan: Plan
+    run_dir: Path
+    today: dt.date
+    started: float
+    planned: float
+    early: bool = False  # the command line started its buckets before the flow
+
+
+def begin_run(options: RunOptions) -> RunStart:
+    """Plan the run (inputs listed and hashed, buckets, what can be reused) and make its folder."""
+    started = time.monotonic()
+    config = run_config(PROJECT_ROOT, options.batch_size, options.fields, options.max_invalid_share)
+    output_root = Path(options.output_dir)
+    plan = plan_run(Path(options.input_dir), output_root, config, options.batch_size, options.full_refresh)
+    run_id = f"{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
+    run_dir = new_run_dir(output_root, run_id)
+    return RunStart(options, plan, run_dir, dt.date.today(), started, time.monotonic())
+
+
+_head_start: RunStart | None = None
+
+
+def head_start(options: RunOptions) -> None:
+    """Plan the run and start cleaning its buckets in the local pool while Prefect's API boots;
+    the flow, called next with the same options, takes both over. Hold the output lock."""
+    global _head_start
+    begun = begin_run(options)
+    start_early(
+        options.input_dir, begun.plan.to_process, str(begun.run_dir), options.fields, begun.today,
+        options.batch_size,
+    )  # fmt: skip
+    begun.early = True
+    _head_start = begun
+
+
+def _take_head_start(options: RunOptions) -> RunStart | None:
+    global _head_start
+    begun, _head_start = _head_start, None
+    return begun if begun is not None and begun.options == options else None
+
+
+def _reuse(plan: Plan, run_dir: Path, bucket: Bucket) -> BucketParts:
     """Link an unchanged bucket's parts from the published run into the new one."""
+    previous_run, entry = plan.previous_run, plan.reusable[bucket.key]
+    assert previous_run is not None  # a bucket is reusable only from a published run
     for folder, name in (("articles", entry["articles"]), ("rejects", entry["rejects"])):
         if name:
             os.link(previous_run / folder / name, run_dir / folder / name)
@@ -477,16 +529,24 @@ def main(argv: list[str] | None = None) -> int:
     show_progress_lines()
     runner = task_runner(args.workers, args.dask_address)
     api = embedded_api()
-    with local_pool(1 if args.dask_address else args.workers):
-        # Great Expectations takes seconds to import: let that overlap with the API's start.
-        threading.Thread(target=importlib.import_module, args=("great_expectations",), daemon=True).start()
-        settings = {PREFECT_API_URL: api.wait()} if api else {}
-        with temporary_settings(updates=settings):
-            state: State = build_dataset.with_options(task_runner=runner)(
-                **flow_parameters(args), return_state=True
-            )
-            for handler in PROGRESS_LOG.handlers:
-                handler.flush()  # progress lines still queued for the API, while it runs
+    parameters = flow_parameters(args)
+    options = RunOptions(**{name: value for name, value in parameters.items() if name != "workers"})
+    try:
+        with local_pool(parameters["workers"]), output_lock(Path(options.output_dir)):
+            # While Prefect's API boots: plan the run and start cleaning (a local pool only).
+            head_start(options)
+            # Great Expectations takes seconds to import: let that overlap with the API's start.
+            gx_import = threading.Thread(target=importlib.import_module, args=("great_expectations",))
+            gx_import.daemon = True
+            gx_import.start()
+            settings = {PREFECT_API_URL: api.wait()} if api else {}
+            with temporary_settings(updates=settings):
+                state: State = build_dataset.with_options(task_runner=runner)(**parameters, return_state=True)
+                for handler in PROGRESS_LOG.handlers:
+                    handler.flush()  # progress lines still queued for the API, while it runs
+    except OutputLocked as err:
+        print(f"build failed: {err}", file=sys.stderr)
+        return 1
     if not state.is_completed():
         print(f"build failed: {state.message}", file=sys.stderr)
         return 1

@@ -96,10 +96,22 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+_held_locks: dict[Path, int] = {}  # output folder -> how deep this process holds it
+
+
 @contextlib.contextmanager
 def output_lock(output: Path) -> Iterator[None]:
-    """Hold the output folder for one run; a second run at the same time is refused."""
+    """Hold the output folder for one run; a second run at the same time is refused. The same
+    process may take it again inside (the command line takes it before the flow does)."""
     output.mkdir(parents=True, exist_ok=True)
+    key = output.resolve()
+    if key in _held_locks:
+        _held_locks[key] += 1
+        try:
+            yield
+        finally:
+            _held_locks[key] -= 1
+        return
     with open(output / LOCK_FILE, "w") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -107,7 +119,9 @@ def output_lock(output: Path) -> Iterator[None]:
             if err.errno in (errno.EAGAIN, errno.EACCES):
                 raise OutputLocked(f"another run is writing to {output}; try again when it ends") from err
             raise
+        _held_locks[key] = 1
         try:
             yield
         finally:
+            del _held_locks[key]
             fcntl.flock(handle, fcntl.LOCK_UN)

@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from flows.sources import Fields, Source
+from flows.files import published_run
+from flows.sources import Fields, Source, list_sources
 
 MANIFEST = "manifest.json"
 MANIFEST_VERSION = 1
@@ -76,6 +77,67 @@ class Manifest:
             "input_dir": self.input_dir,
         }
         (run_dir / MANIFEST).write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
+
+
+@dataclass
+class Plan:
+    """What a run will do, decided before any task starts.
+
+    `to_process` are the buckets whose inputs, code or options changed since the published
+    run; the others are in `reusable` with their manifest entries (parts to link). `copies`
+    are exact copies of an earlier file (path, first path), rejected without being read.
+    `manifest` is the new run's, its buckets filled in as they are checked."""
+
+    previous_run: Path | None
+    manifest: Manifest
+    unique: list[Source]
+    copies: list[tuple[str, str]]
+    buckets: list[Bucket]
+    reusable: dict[str, dict[str, Any]]
+
+    @property
+    def to_process(self) -> list[Bucket]:
+        return [bucket for bucket in self.buckets if bucket.key not in self.reusable]
+
+
+def plan_run(input_root: Path, output_root: Path, config: str, batch_size: int, full_refresh: bool) -> Plan:
+    """List and hash the inputs (rehashing only files whose size or mtime changed since the
+    published run), set exact copies aside, group the rest into buckets, and find the buckets
+    the published run already has. Call it while holding the output lock."""
+    previous_run = published_run(output_root)
+    previous = Manifest.load(previous_run)
+    if previous.config != config or full_refresh:
+        previous.buckets = {}
+    sources = list_sources(input_root)
+    hashes = content_hashes(input_root, sources, previous, full_refresh)
+    previous.files = {}  # only hashing needed them; a million entries are worth freeing
+    unique, copies = split_copies(sources, hashes)
+    buckets = make_buckets(unique, hashes, batch_size, config)
+    reusable = {}
+    for bucket in buckets:
+        old = previous.buckets.get(bucket.key)
+        if previous_run and old and old["signature"] == bucket.signature and not old.get("filtered"):
+            reusable[bucket.key] = old
+    files = {s.path: [s.size, s.mtime_ns, hashes[s.path]] for s in sources}
+    manifest = Manifest(config, files, input_dir=str(input_root.resolve()))
+    return Plan(previous_run, manifest, unique, copies, buckets, reusable)
+
+
+def split_copies(sources: list[Source], hashes: dict[str, str]) -> tuple[list[Source], list[tuple[str, str]]]:
+    """Exact copies of a file: the first path (in sorted order) is processed, the others are
+    set aside as (path, first path) without being read again. Shards are never copies: their
+    records are checked one by one."""
+    first: dict[str, str] = {}
+    unique: list[Source] = []
+    copies: list[tuple[str, str]] = []
+    for source in sources:  # sorted by path
+        digest = hashes[source.path]
+        if digest in first and not digest.startswith("unreadable") and not source.is_shard:
+            copies.append((source.path, first[digest]))
+        else:
+            first.setdefault(digest, source.path)
+            unique.append(source)
+    return unique, copies
 
 
 def code_version(project_root: Path) -> str:

@@ -4,21 +4,26 @@ I/O errors are retried without losing or doubling rows."""
 
 from __future__ import annotations
 
+import datetime as dt
 import errno
 import os
 import signal
 import subprocess
 import sys
 import time
+from concurrent.futures import Future
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+import flows.build
+import flows.worker
 from flows.build import main
-from flows.sources import READ_ATTEMPTS, list_sources, read_documents
-from flows.worker import PartWriter
+from flows.incremental import Bucket
+from flows.sources import READ_ATTEMPTS, Fields, list_sources, read_documents
+from flows.worker import BucketParts, PartWriter
 from tests.conftest import ROOT, SEEDS
 from tests.corpus.build import build as build_corpus
 
@@ -132,3 +137,26 @@ def test_an_unreadable_file_is_rejected_at_once(tmp_path: Path, monkeypatch: pyt
     (document,) = read_documents(tmp_path, source)
     assert (document.reason, len(attempts)) == ("unreadable", 1)
     assert document.detail.startswith("PermissionError")
+
+
+def test_a_bucket_whose_early_start_failed_is_cleaned_by_its_task(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The command line starts cleaning buckets while Prefect boots, and each bucket's task
+    takes that work over; when the early attempt failed, the task cleans the bucket itself."""
+    options = ["--input", str(SEEDS), "--batch-size", "2", "--workers", "2"]
+    assert main([*options, "--output", str(tmp_path / "reference")]) == 0
+    assert "start Prefect" in capsys.readouterr().out  # the buckets were started early
+    assert not flows.worker._early  # and every one was taken over by its task
+
+    def failed_early_start(
+        input_dir: str, buckets: list[Bucket], run_dir: str, fields: Fields, today: dt.date, size: int
+    ) -> None:
+        for bucket in buckets:
+            failed: Future[BucketParts] = Future()
+            failed.set_exception(OSError(errno.EIO, "Input/output error (injected)"))
+            flows.worker._early[bucket.signature, run_dir, today] = failed
+
+    monkeypatch.setattr(flows.build, "start_early", failed_early_start)
+    assert main([*options, "--output", str(tmp_path / "out")]) == 0
+    assert snapshot(tmp_path / "out") == snapshot(tmp_path / "reference")

@@ -90,7 +90,6 @@ class FastDetector(Detector):  # type: ignore[misc]
         ngrams = self._extract_ngrams()
         if not ngrams:
             raise LangDetectException(ErrorCode.CantDetectError, "No features in text.")
-        vectors = [_vector(gram) for gram in ngrams]
         self.langprob = [0.0] * len(self.langlist)
         self.random.seed(self.seed)
         for _ in range(self.n_trial):
@@ -99,7 +98,7 @@ class FastDetector(Detector):  # type: ignore[misc]
             weight = alpha / self.BASE_FREQ
             step = 0
             while True:
-                prob *= weight + self.random.choice(vectors)
+                prob *= weight + _vector(self.random.choice(ngrams))  # a walk visits few n-grams
                 if step % 5 == 0:
                     prob /= sum(prob.tolist())
                     if prob.max() > self.CONV_THRESHOLD or step >= self.ITERATION_LIMIT:

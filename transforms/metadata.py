@@ -146,7 +146,7 @@ def extract_header(lines: list[str], today: dt.date | None = None) -> Header:
             removed[i] = "date"
             if not UPDATED_WORDS.match(line):
                 dates.append((i, found))
-        elif is_relative_date(line) and count_words(line) <= MAX_BYLINE_WORDS and not is_prose(line):
+        elif count_words(line) <= MAX_BYLINE_WORDS and is_relative_date(line) and not is_prose(line):
             removed[i] = "date"  # "3 hours ago": a date line, but no calendar date to take
         elif _is_byline(line):
             removed[i] = "byline"
