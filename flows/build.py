@@ -226,7 +226,7 @@ def _build(
                 summary.seconds = time.monotonic() - begun.started
                 publish_artifacts(summary, run_dir / "rejects")
                 raise ValidationFailed(outcome.failed, result_path, docs)
-            manifest.save(run_dir)
+            manifest.save(run_dir, plan.sources)
             summary.data_docs = str(output_root / "validation" / "docs" / "index.html")
             summary.seconds = time.monotonic() - begun.started
             write_dataset_card(summary, run_dir)
@@ -586,7 +586,17 @@ def inspect_command(args: argparse.Namespace) -> int:
 
 
 class _ProgressLines(logging.StreamHandler):  # type: ignore[type-arg]
-    """Progress lines on stderr (Prefect adds its own handler that sends them to the API)."""
+    """Progress lines on stderr (Prefect adds its own handler that sends them to the API).
+    Always the current sys.stderr, not the one of the first run in this process (which a
+    caller, a test capturing output say, may have closed since)."""
+
+    @property  # type: ignore[override]
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _: Any) -> None:
+        pass
 
 
 def show_progress_lines() -> None:

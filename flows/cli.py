@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from flows.files import published_run
-from flows.incremental import Manifest, run_config
+from flows.incremental import Manifest, run_config, same_files
 from flows.sources import Fields, list_sources
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -153,11 +153,8 @@ def up_to_date(argv: list[str]) -> str | None:
     if manifest.config != config or manifest.input_dir != str(args.input.resolve()):
         return None
     sources = list_sources(args.input)
-    if len(sources) != len(manifest.files):
+    if not same_files(sources, manifest.files()):
         return None
-    for source in sources:
-        if manifest.files.get(source.path, [])[:2] != [source.size, source.mtime_ns]:
-            return None
     return (
         f"up to date: nothing changed since the published run {published.name} (same {len(sources)} "
         f"input files, code and options); the dataset in {args.output} stands. "

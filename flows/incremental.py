@@ -19,7 +19,9 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from itertools import zip_longest
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -27,7 +29,8 @@ from flows.files import published_run
 from flows.sources import Fields, Source, list_sources
 
 MANIFEST = "manifest.json"
-MANIFEST_VERSION = 1
+FILES = "files.jsonl"  # one line per input file, sorted by path: [path, size, mtime_ns, digest]
+MANIFEST_VERSION = 2
 HASH_CHUNK = 1 << 20
 _CODE_DIRS = ("transforms",)
 _CODE_FILES = (
@@ -51,12 +54,14 @@ class Bucket:
 
 @dataclass
 class Manifest:
-    """What a published run holds: per bucket its signature and parts; per file its hash."""
+    """What a published run holds: per bucket its signature and parts; beside it, in FILES,
+    the size, mtime and content hash of every input file (read and written as a stream, so
+    that a million files never sit in memory as a dictionary)."""
 
     config: str = ""
-    files: dict[str, list[Any]] = field(default_factory=dict)  # path -> [size, mtime_ns, hash]
     buckets: dict[str, dict[str, Any]] = field(default_factory=dict)
     input_dir: str = ""  # where the files were read from, for `build.py inspect`
+    run_dir: Path | None = None  # where it was loaded from
 
     @classmethod
     def load(cls, run_dir: Path | None) -> Manifest:
@@ -66,13 +71,25 @@ class Manifest:
         data = json.loads(path.read_text(encoding="utf-8"))
         if data.get("version") != MANIFEST_VERSION:
             return cls()
-        return cls(data["config"], data["files"], data["buckets"], data.get("input_dir", ""))
+        return cls(data["config"], data["buckets"], data.get("input_dir", ""), run_dir)
 
-    def save(self, run_dir: Path) -> None:
+    def files(self) -> Iterator[Source]:
+        """The input files the run recorded, sorted by path."""
+        path = self.run_dir / FILES if self.run_dir else None
+        if path is None or not path.is_file():
+            return
+        with open(path, encoding="utf-8") as lines:
+            for line in lines:
+                yield Source(*json.loads(line))
+
+    def save(self, run_dir: Path, sources: Iterable[Source]) -> None:
+        """Write the manifest and the file list (`sources` sorted by path, with digests)."""
+        with open(run_dir / FILES, "w", encoding="utf-8") as lines:
+            for s in sources:
+                lines.write(json.dumps([s.path, s.size, s.mtime_ns, s.digest], ensure_ascii=False) + "\n")
         data = {
             "version": MANIFEST_VERSION,
             "config": self.config,
-            "files": self.files,
             "buckets": self.buckets,
             "input_dir": self.input_dir,
         }
@@ -83,13 +100,15 @@ class Manifest:
 class Plan:
     """What a run will do, decided before any task starts.
 
-    `to_process` are the buckets whose inputs, code or options changed since the published
-    run; the others are in `reusable` with their manifest entries (parts to link). `copies`
-    are exact copies of an earlier file (path, first path), rejected without being read.
+    `sources` are every input file with its content hash; `unique` leaves out the exact copies
+    of an earlier file, which are in `copies` as (path, first path) and are rejected without
+    being read. `to_process` are the buckets whose inputs, code or options changed since the
+    published run; the others are in `reusable` with their manifest entries (parts to link).
     `manifest` is the new run's, its buckets filled in as they are checked."""
 
     previous_run: Path | None
     manifest: Manifest
+    sources: list[Source]
     unique: list[Source]
     copies: list[tuple[str, str]]
     buckets: list[Bucket]
@@ -108,22 +127,49 @@ def plan_run(input_root: Path, output_root: Path, config: str, batch_size: int, 
     previous = Manifest.load(previous_run)
     if previous.config != config or full_refresh:
         previous.buckets = {}
-    sources = list_sources(input_root)
-    hashes = content_hashes(input_root, sources, previous, full_refresh)
-    previous.files = {}  # only hashing needed them; a million entries are worth freeing
-    unique, copies = split_copies(sources, hashes)
-    buckets = make_buckets(unique, hashes, batch_size, config)
+    known = iter(()) if full_refresh else previous.files()
+    sources = with_digests(input_root, list_sources(input_root), known)
+    unique, copies = split_copies(sources)
+    buckets = make_buckets(unique, batch_size, config)
     reusable = {}
     for bucket in buckets:
         old = previous.buckets.get(bucket.key)
         if previous_run and old and old["signature"] == bucket.signature and not old.get("filtered"):
             reusable[bucket.key] = old
-    files = {s.path: [s.size, s.mtime_ns, hashes[s.path]] for s in sources}
-    manifest = Manifest(config, files, input_dir=str(input_root.resolve()))
-    return Plan(previous_run, manifest, unique, copies, buckets, reusable)
+    manifest = Manifest(config, input_dir=str(input_root.resolve()))
+    return Plan(previous_run, manifest, sources, unique, copies, buckets, reusable)
 
 
-def split_copies(sources: list[Source], hashes: dict[str, str]) -> tuple[list[Source], list[tuple[str, str]]]:
+def with_digests(root: Path, listed: list[Source], known: Iterator[Source]) -> list[Source]:
+    """The listed files (sorted by path) with their content hashes: a file whose size and mtime
+    are those `known` (sorted by path, from the published run) records keeps its hash, the
+    others are read and hashed. Both lists are walked once, side by side."""
+    result: list[Source] = []
+    recorded = next(known, None)
+    for source in listed:
+        while recorded is not None and recorded.path < source.path:
+            recorded = next(known, None)
+        if recorded is not None and recorded.path == source.path and (recorded.size, recorded.mtime_ns) == (
+            source.size, source.mtime_ns
+        ):  # fmt: skip
+            digest = recorded.digest
+        else:
+            digest = file_hash(root / source.path)
+        result.append(replace(source, digest=digest))
+    return result
+
+
+def same_files(listed: list[Source], known: Iterator[Source]) -> bool:
+    """Do the listed files (sorted by path) have exactly the paths, sizes and mtimes that
+    `known` (sorted by path) records?"""
+    ends = Source("", -1, -1)
+    for source, recorded in zip_longest(listed, known, fillvalue=ends):
+        if (source.path, source.size, source.mtime_ns) != (recorded.path, recorded.size, recorded.mtime_ns):
+            return False
+    return True
+
+
+def split_copies(sources: list[Source]) -> tuple[list[Source], list[tuple[str, str]]]:
     """Exact copies of a file: the first path (in sorted order) is processed, the others are
     set aside as (path, first path) without being read again. Shards are never copies: their
     records are checked one by one."""
@@ -131,11 +177,10 @@ def split_copies(sources: list[Source], hashes: dict[str, str]) -> tuple[list[So
     unique: list[Source] = []
     copies: list[tuple[str, str]] = []
     for source in sources:  # sorted by path
-        digest = hashes[source.path]
-        if digest in first and not digest.startswith("unreadable") and not source.is_shard:
-            copies.append((source.path, first[digest]))
+        if source.digest in first and not source.digest.startswith("unreadable") and not source.is_shard:
+            copies.append((source.path, first[source.digest]))
         else:
-            first.setdefault(digest, source.path)
+            first.setdefault(source.digest, source.path)
             unique.append(source)
     return unique, copies
 
@@ -161,20 +206,6 @@ def run_config(project_root: Path, batch_size: int, fields: Fields, max_invalid_
     return config_signature(code_version(project_root), options)
 
 
-def content_hashes(
-    root: Path, sources: list[Source], previous: Manifest, full_refresh: bool
-) -> dict[str, str]:
-    """Content hash of every source; unchanged size and mtime reuse the previous hash."""
-    hashes: dict[str, str] = {}
-    for source in sources:
-        known = previous.files.get(source.path)
-        if not full_refresh and known and known[0] == source.size and known[1] == source.mtime_ns:
-            hashes[source.path] = known[2]
-        else:
-            hashes[source.path] = file_hash(root / source.path)
-    return hashes
-
-
 def file_hash(path: Path) -> str:
     """BLAKE2b of a file's bytes; an unreadable file gets a hash that never matches."""
     digest = hashlib.blake2b(digest_size=16)
@@ -187,7 +218,7 @@ def file_hash(path: Path) -> str:
     return digest.hexdigest()
 
 
-def make_buckets(sources: list[Source], hashes: dict[str, str], batch_size: int, config: str) -> list[Bucket]:
+def make_buckets(sources: list[Source], batch_size: int, config: str) -> list[Bucket]:
     """Group sources into buckets of about `batch_size` files, sorted by key."""
     by_folder: dict[str, list[Source]] = defaultdict(list)
     shards: list[Source] = []
@@ -208,7 +239,7 @@ def make_buckets(sources: list[Source], hashes: dict[str, str], batch_size: int,
         signature = hashlib.blake2b(digest_size=16)
         signature.update(config.encode())
         for source in members:
-            signature.update(f"\0{source.path}\0{hashes[source.path]}".encode())
+            signature.update(f"\0{source.path}\0{source.digest}".encode())
         buckets.append(Bucket(key, tuple(members), signature.hexdigest()))
     return buckets
 

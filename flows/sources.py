@@ -54,6 +54,7 @@ class Source:
     path: str  # relative to the input root, '/' separators
     size: int
     mtime_ns: int
+    digest: str = ""  # content hash, once the plan of a run has it (flows/incremental.py)
 
     @property
     def is_shard(self) -> bool:

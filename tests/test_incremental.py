@@ -16,6 +16,8 @@ import pytest
 
 from flows.build import main
 from flows.cli import up_to_date
+from flows.incremental import Manifest, file_hash, same_files, with_digests
+from flows.sources import Source, list_sources
 from tests.conftest import ROOT, SEEDS
 
 pytestmark = pytest.mark.slow
@@ -127,3 +129,31 @@ def test_a_command_with_nothing_to_do_ends_before_prefect_starts(tmp_path: Path)
     (inp / "new.txt").write_bytes(first.read_bytes() + b"\nOne more sentence at the end of it.")
     rebuilt = subprocess.run(build, capture_output=True, text=True, check=False)
     assert rebuilt.returncode == 0 and "documents read:   6" in rebuilt.stdout
+
+
+def test_only_files_whose_size_or_mtime_changed_are_hashed_again(tmp_path: Path) -> None:
+    for name in ("a.txt", "b.txt", "c.txt"):
+        (tmp_path / name).write_text(f"text of {name}")
+    a, b, c = list_sources(tmp_path)
+    recorded = [
+        Source(a.path, a.size, a.mtime_ns, "digest-recorded-for-a"),  # unchanged: kept
+        Source(b.path, b.size, b.mtime_ns - 1, "stale"),  # touched since: hashed again
+        Source("b2.txt", 1, 1, "gone"),  # removed since: ignored
+    ]  # c.txt is new
+    digests = [s.digest for s in with_digests(tmp_path, [a, b, c], iter(recorded))]
+    assert digests == ["digest-recorded-for-a", file_hash(tmp_path / "b.txt"), file_hash(tmp_path / "c.txt")]
+
+
+def test_the_file_list_round_trips_and_compares(tmp_path: Path) -> None:
+    sources = [
+        Source("dir/naïve\tname\n.txt", 12, 1_700_000_000_123_456_789, "0" * 32),
+        Source("z.jsonl.gz", 0, 1, "unreadable:PermissionError"),
+    ]
+    Manifest("config").save(tmp_path, sources)
+    loaded = Manifest.load(tmp_path)
+    assert list(loaded.files()) == sources
+    assert same_files(sources, loaded.files())
+    assert not same_files(sources[:1], loaded.files())  # a file was removed
+    assert not same_files([*sources, Source("zz", 1, 1)], loaded.files())  # one was added
+    touched = [sources[0], Source(sources[1].path, 0, 2)]
+    assert not same_files(touched, loaded.files())
