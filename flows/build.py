@@ -86,6 +86,7 @@ from flows.files import (
     new_run_dir,
     output_lock,
     publish,
+    published_run,
     write_json,
 )
 from flows.incremental import Bucket, Plan, plan_run, run_config
@@ -209,11 +210,11 @@ def _build(
                 ],
                 "part-copies.parquet",
             )
-            with Progress(sum(s.size for s in plan.unique), len(plan.buckets)) as progress:
+            with Progress(sum(b.size for b in plan.buckets), len(plan.buckets)) as progress:
                 for bucket in plan.buckets:
                     done = parts.get(bucket.key) or pending[bucket.key].result()
                     manifest.buckets[bucket.key] = checker.check(done)
-                    progress.advance(sum(s.size for s in bucket.sources))
+                    progress.advance(bucket.size)
             stage.done("clean and check", minus=checker.validation_seconds)
             outcome = checker.finish()
             stage.done("validate", seconds=checker.validation_seconds)
@@ -226,7 +227,7 @@ def _build(
                 summary.seconds = time.monotonic() - begun.started
                 publish_artifacts(summary, run_dir / "rejects")
                 raise ValidationFailed(outcome.failed, result_path, docs)
-            manifest.save(run_dir, plan.sources)
+            manifest.save(run_dir)
             summary.data_docs = str(output_root / "validation" / "docs" / "index.html")
             summary.seconds = time.monotonic() - begun.started
             write_dataset_card(summary, run_dir)
@@ -279,13 +280,16 @@ class RunStart:
 
 
 def begin_run(options: RunOptions) -> RunStart:
-    """Plan the run (inputs listed and hashed, buckets, what can be reused) and make its folder."""
+    """Make the run's folder and plan the run: inputs listed and hashed, buckets, what the
+    published run already has."""
     started = time.monotonic()
     config = run_config(PROJECT_ROOT, options.batch_size, options.fields, options.max_invalid_share)
     output_root = Path(options.output_dir)
-    plan = plan_run(Path(options.input_dir), output_root, config, options.batch_size, options.full_refresh)
-    run_id = f"{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
-    run_dir = new_run_dir(output_root, run_id)
+    previous_run = published_run(output_root)
+    run_dir = new_run_dir(output_root, f"{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}")
+    plan = plan_run(
+        Path(options.input_dir), run_dir, previous_run, config, options.batch_size, options.full_refresh
+    )
     return RunStart(options, plan, run_dir, dt.date.today(), started, time.monotonic())
 
 

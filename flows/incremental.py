@@ -18,15 +18,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from itertools import zip_longest
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
-from flows.files import published_run
-from flows.sources import Fields, Source, list_sources
+from flows.sources import Fields, Source, SourceList, is_shard, list_sources
 
 MANIFEST = "manifest.json"
 FILES = "files.jsonl"  # one line per input file, sorted by path: [path, size, mtime_ns, digest]
@@ -48,8 +48,13 @@ class Bucket:
     """A group of inputs processed by one task into one pair of part files."""
 
     key: str
-    sources: tuple[Source, ...]
+    sources: SourceList
     signature: str
+
+    @property
+    def size(self) -> int:
+        """Bytes of its input files."""
+        return sum(self.sources.sizes)
 
 
 @dataclass
@@ -82,11 +87,8 @@ class Manifest:
             for line in lines:
                 yield Source(*json.loads(line))
 
-    def save(self, run_dir: Path, sources: Iterable[Source]) -> None:
-        """Write the manifest and the file list (`sources` sorted by path, with digests)."""
-        with open(run_dir / FILES, "w", encoding="utf-8") as lines:
-            for s in sources:
-                lines.write(json.dumps([s.path, s.size, s.mtime_ns, s.digest], ensure_ascii=False) + "\n")
+    def save(self, run_dir: Path) -> None:
+        """Write the manifest (the file list was written when the run was planned)."""
         data = {
             "version": MANIFEST_VERSION,
             "config": self.config,
@@ -96,70 +98,77 @@ class Manifest:
         (run_dir / MANIFEST).write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
 
 
+def write_file_list(run_dir: Path, files: SourceList, digests: list[str]) -> None:
+    """The run's input files (sorted by path) with their content hashes, for the next run."""
+    with open(run_dir / FILES, "w", encoding="utf-8") as lines:
+        for path, size, mtime_ns, digest in zip(files.paths, files.sizes, files.mtimes, digests, strict=True):
+            lines.write(json.dumps([path, size, mtime_ns, digest], ensure_ascii=False) + "\n")
+
+
 @dataclass
 class Plan:
     """What a run will do, decided before any task starts.
 
-    `sources` are every input file with its content hash; `unique` leaves out the exact copies
-    of an earlier file, which are in `copies` as (path, first path) and are rejected without
-    being read. `to_process` are the buckets whose inputs, code or options changed since the
-    published run; the others are in `reusable` with their manifest entries (parts to link).
+    `to_process` are the buckets whose inputs, code or options changed since the published
+    run; the others are in `reusable` with their manifest entries (parts to link). `copies` are
+    exact copies of an earlier file, (path, first path), rejected without being read.
     `manifest` is the new run's, its buckets filled in as they are checked."""
 
     previous_run: Path | None
     manifest: Manifest
-    sources: list[Source]
-    unique: list[Source]
-    copies: list[tuple[str, str]]
     buckets: list[Bucket]
     reusable: dict[str, dict[str, Any]]
+    copies: list[tuple[str, str]]
 
     @property
     def to_process(self) -> list[Bucket]:
         return [bucket for bucket in self.buckets if bucket.key not in self.reusable]
 
 
-def plan_run(input_root: Path, output_root: Path, config: str, batch_size: int, full_refresh: bool) -> Plan:
+def plan_run(input_root: Path, run_dir: Path, previous_run: Path | None, config: str, batch_size: int,
+             full_refresh: bool) -> Plan:  # fmt: skip
     """List and hash the inputs (rehashing only files whose size or mtime changed since the
-    published run), set exact copies aside, group the rest into buckets, and find the buckets
-    the published run already has. Call it while holding the output lock."""
-    previous_run = published_run(output_root)
+    previous run), write the file list into the new run's folder, set exact copies aside,
+    group the rest into buckets, and find the buckets the previous run already has. After it,
+    only the buckets hold the files: about 100 bytes each."""
     previous = Manifest.load(previous_run)
     if previous.config != config or full_refresh:
         previous.buckets = {}
-    known = iter(()) if full_refresh else previous.files()
-    sources = with_digests(input_root, list_sources(input_root), known)
-    unique, copies = split_copies(sources)
-    buckets = make_buckets(unique, batch_size, config)
+    files = list_sources(input_root)
+    digests = content_digests(input_root, files, iter(()) if full_refresh else previous.files())
+    write_file_list(run_dir, files, digests)
+    unique, copies = split_copies(files, digests)
+    buckets = make_buckets(files, digests, unique, batch_size, config)
     reusable = {}
     for bucket in buckets:
         old = previous.buckets.get(bucket.key)
         if previous_run and old and old["signature"] == bucket.signature and not old.get("filtered"):
             reusable[bucket.key] = old
     manifest = Manifest(config, input_dir=str(input_root.resolve()))
-    return Plan(previous_run, manifest, sources, unique, copies, buckets, reusable)
+    return Plan(previous_run, manifest, buckets, reusable, copies)
 
 
-def with_digests(root: Path, listed: list[Source], known: Iterator[Source]) -> list[Source]:
-    """The listed files (sorted by path) with their content hashes: a file whose size and mtime
-    are those `known` (sorted by path, from the published run) records keeps its hash, the
-    others are read and hashed. Both lists are walked once, side by side."""
-    result: list[Source] = []
+def content_digests(root: Path, files: SourceList, known: Iterator[Source]) -> list[str]:
+    """The content hash of each file (sorted by path): a file whose size and mtime are those
+    `known` (sorted by path, from the previous run) records keeps its hash, the others are
+    read and hashed. Both lists are walked once, side by side."""
+    digests: list[str] = []
     recorded = next(known, None)
-    for source in listed:
-        while recorded is not None and recorded.path < source.path:
+    for path, size, mtime_ns in zip(files.paths, files.sizes, files.mtimes, strict=True):
+        while recorded is not None and recorded.path < path:
             recorded = next(known, None)
-        if recorded is not None and recorded.path == source.path and (recorded.size, recorded.mtime_ns) == (
-            source.size, source.mtime_ns
-        ):  # fmt: skip
-            digest = recorded.digest
+        if recorded is not None and (recorded.path, recorded.size, recorded.mtime_ns) == (
+            path,
+            size,
+            mtime_ns,
+        ):
+            digests.append(recorded.digest)
         else:
-            digest = file_hash(root / source.path)
-        result.append(replace(source, digest=digest))
-    return result
+            digests.append(file_hash(os.path.join(root, path)))
+    return digests
 
 
-def same_files(listed: list[Source], known: Iterator[Source]) -> bool:
+def same_files(listed: Sequence[Source], known: Iterator[Source]) -> bool:
     """Do the listed files (sorted by path) have exactly the paths, sizes and mtimes that
     `known` (sorted by path) records?"""
     ends = Source("", -1, -1)
@@ -169,19 +178,19 @@ def same_files(listed: list[Source], known: Iterator[Source]) -> bool:
     return True
 
 
-def split_copies(sources: list[Source]) -> tuple[list[Source], list[tuple[str, str]]]:
+def split_copies(files: SourceList, digests: list[str]) -> tuple[list[int], list[tuple[str, str]]]:
     """Exact copies of a file: the first path (in sorted order) is processed, the others are
     set aside as (path, first path) without being read again. Shards are never copies: their
-    records are checked one by one."""
+    records are checked one by one. Returns the positions of the files to process."""
     first: dict[str, str] = {}
-    unique: list[Source] = []
+    unique: list[int] = []
     copies: list[tuple[str, str]] = []
-    for source in sources:  # sorted by path
-        if source.digest in first and not source.digest.startswith("unreadable") and not source.is_shard:
-            copies.append((source.path, first[source.digest]))
+    for i, (path, digest) in enumerate(zip(files.paths, digests, strict=True)):
+        if digest in first and not digest.startswith("unreadable") and not is_shard(path):
+            copies.append((path, first[digest]))
         else:
-            first.setdefault(source.digest, source.path)
-            unique.append(source)
+            first.setdefault(digest, path)
+            unique.append(i)
     return unique, copies
 
 
@@ -206,7 +215,7 @@ def run_config(project_root: Path, batch_size: int, fields: Fields, max_invalid_
     return config_signature(code_version(project_root), options)
 
 
-def file_hash(path: Path) -> str:
+def file_hash(path: Path | str) -> str:
     """BLAKE2b of a file's bytes; an unreadable file gets a hash that never matches."""
     digest = hashlib.blake2b(digest_size=16)
     try:
@@ -218,29 +227,32 @@ def file_hash(path: Path) -> str:
     return digest.hexdigest()
 
 
-def make_buckets(sources: list[Source], batch_size: int, config: str) -> list[Bucket]:
-    """Group sources into buckets of about `batch_size` files, sorted by key."""
-    by_folder: dict[str, list[Source]] = defaultdict(list)
-    shards: list[Source] = []
-    for source in sources:
-        (shards if source.is_shard else by_folder[str(PurePosixPath(source.path).parent)]).append(source)
-    groups: dict[str, list[Source]] = {}
-    for folder, members in by_folder.items():
-        count = _power_of_two_at_least(-(-len(members) // batch_size))
+def make_buckets(
+    files: SourceList, digests: list[str], members: list[int], batch_size: int, config: str
+) -> list[Bucket]:
+    """Group the files at `members` into buckets of about `batch_size` files, sorted by key."""
+    by_folder: dict[str, list[int]] = defaultdict(list)
+    groups: dict[str, list[int]] = {}
+    for i in members:
+        path = files.paths[i]
+        if is_shard(path):
+            groups[f"shard-{_short_hash(path)}"] = [i]
+        else:
+            by_folder[path.rpartition("/")[0] or "."].append(i)
+    for folder, indices in by_folder.items():
+        count = _power_of_two_at_least(-(-len(indices) // batch_size))
         folder_id = _short_hash(folder)
-        for source in members:
-            slot = int(_short_hash(PurePosixPath(source.path).name), 16) % count
-            groups.setdefault(f"{folder_id}-{slot:04x}", []).append(source)
-    for shard in shards:
-        groups[f"shard-{_short_hash(shard.path)}"] = [shard]
+        for i in indices:
+            slot = int(_short_hash(files.paths[i].rpartition("/")[2]), 16) % count
+            groups.setdefault(f"{folder_id}-{slot:04x}", []).append(i)
     buckets = []
     for key in sorted(groups):
-        members = sorted(groups[key], key=lambda s: s.path)
+        indices = sorted(groups[key])  # files are sorted by path
         signature = hashlib.blake2b(digest_size=16)
         signature.update(config.encode())
-        for source in members:
-            signature.update(f"\0{source.path}\0{source.digest}".encode())
-        buckets.append(Bucket(key, tuple(members), signature.hexdigest()))
+        for i in indices:
+            signature.update(f"\0{files.paths[i]}\0{digests[i]}".encode())
+        buckets.append(Bucket(key, files.select(indices), signature.hexdigest()))
     return buckets
 
 

@@ -19,10 +19,11 @@ import json
 import os
 import time
 import zlib
-from collections.abc import Iterator
+from array import array
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import pyarrow.parquet as pq
 
@@ -47,7 +48,7 @@ class Fields:
     date: str = "date"
 
 
-@dataclass(frozen=True, slots=True)  # one per input file: a million of them must stay small
+@dataclass(frozen=True, slots=True)
 class Source:
     """One input file, with what its change detection needs."""
 
@@ -58,7 +59,12 @@ class Source:
 
     @property
     def is_shard(self) -> bool:
-        return self.path.endswith((".jsonl", ".jsonl.gz", ".parquet"))
+        return is_shard(self.path)
+
+
+def is_shard(path: str) -> bool:
+    """A file of many records (JSONL, Parquet) rather than one document."""
+    return path.endswith((".jsonl", ".jsonl.gz", ".parquet"))
 
 
 @dataclass(frozen=True)
@@ -72,28 +78,80 @@ class RawDocument:
     detail: str = ""
 
 
-def list_sources(root: Path) -> list[Source]:
+class SourceList(Sequence[Source]):
+    """Input files, sorted by path, kept in columns: a path string and two machine integers
+    per file, about 100 bytes, where a `Source` object with its integers takes about 200. A
+    run's plan holds every input file this way (a million of them). Indexing gives a Source."""
+
+    __slots__ = ("mtimes", "paths", "sizes")
+
+    def __init__(self) -> None:
+        self.paths: list[str] = []
+        self.sizes = array("q")
+        self.mtimes = array("q")
+
+    def append(self, path: str, size: int, mtime_ns: int) -> None:
+        self.paths.append(path)
+        self.sizes.append(size)
+        self.mtimes.append(mtime_ns)
+
+    def __len__(self) -> int:
+        return len(self.paths)
+
+    @overload
+    def __getitem__(self, index: int) -> Source: ...
+    @overload
+    def __getitem__(self, index: slice) -> SourceList: ...
+    def __getitem__(self, index: int | slice) -> Source | SourceList:
+        if isinstance(index, slice):
+            return self.select(range(len(self))[index])
+        return Source(self.paths[index], self.sizes[index], self.mtimes[index])
+
+    def select(self, indices: Iterable[int]) -> SourceList:
+        """The files at these positions, in that order."""
+        chosen = SourceList()
+        for i in indices:
+            chosen.append(self.paths[i], self.sizes[i], self.mtimes[i])
+        return chosen
+
+    def __repr__(self) -> str:
+        return f"SourceList({self.paths!r})"
+
+
+def list_sources(root: Path) -> SourceList:
     """Every file under `root`, recursively, sorted by relative path.
 
     Symlinked folders are not entered (no loops); a symlinked file is listed only when it
-    points inside `root`. A file that vanishes while we look is skipped.
+    points inside `root`. A file that vanishes while we look is skipped, and so is anything
+    that is not a regular file (a FIFO would block its reader).
     """
     root = root.resolve()
-    found: list[Source] = []
-    for folder, dirs, files in os.walk(root, followlinks=False):
-        dirs.sort()
-        for name in files:
-            path = Path(folder) / name
+    found = SourceList()
+    folders = [(str(root), "")]
+    while folders:
+        folder, prefix = folders.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
             try:
-                if path.is_symlink():
-                    target = path.resolve()
+                if entry.is_symlink():
+                    target = Path(entry.path).resolve()
                     if not (target.is_file() and target.is_relative_to(root)):
                         continue
-                stat = path.stat()
+                    stat = entry.stat()
+                elif entry.is_dir(follow_symlinks=False):
+                    folders.append((entry.path, f"{prefix}{entry.name}/"))
+                    continue
+                elif entry.is_file(follow_symlinks=False):
+                    stat = entry.stat(follow_symlinks=False)
+                else:
+                    continue
             except OSError:
                 continue
-            found.append(Source(path.relative_to(root).as_posix(), stat.st_size, stat.st_mtime_ns))
-    return sorted(found, key=lambda s: s.path)
+            found.append(prefix + entry.name, stat.st_size, stat.st_mtime_ns)
+    return found.select(sorted(range(len(found)), key=found.paths.__getitem__))
 
 
 def read_documents(root: Path, source: Source, fields: Fields = Fields()) -> Iterator[RawDocument]:

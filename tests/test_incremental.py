@@ -9,6 +9,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tracemalloc
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -16,8 +17,8 @@ import pytest
 
 from flows.build import main
 from flows.cli import up_to_date
-from flows.incremental import Manifest, file_hash, same_files, with_digests
-from flows.sources import Source, list_sources
+from flows.incremental import FILES, Manifest, content_digests, file_hash, same_files, write_file_list
+from flows.sources import Source, SourceList, list_sources
 from tests.conftest import ROOT, SEEDS
 
 pytestmark = pytest.mark.slow
@@ -134,14 +135,16 @@ def test_a_command_with_nothing_to_do_ends_before_prefect_starts(tmp_path: Path)
 def test_only_files_whose_size_or_mtime_changed_are_hashed_again(tmp_path: Path) -> None:
     for name in ("a.txt", "b.txt", "c.txt"):
         (tmp_path / name).write_text(f"text of {name}")
-    a, b, c = list_sources(tmp_path)
+    files = list_sources(tmp_path)
+    a, b, _ = files
     recorded = [
         Source(a.path, a.size, a.mtime_ns, "digest-recorded-for-a"),  # unchanged: kept
         Source(b.path, b.size, b.mtime_ns - 1, "stale"),  # touched since: hashed again
         Source("b2.txt", 1, 1, "gone"),  # removed since: ignored
     ]  # c.txt is new
-    digests = [s.digest for s in with_digests(tmp_path, [a, b, c], iter(recorded))]
-    assert digests == ["digest-recorded-for-a", file_hash(tmp_path / "b.txt"), file_hash(tmp_path / "c.txt")]
+    assert content_digests(tmp_path, files, iter(recorded)) == [
+        "digest-recorded-for-a", file_hash(tmp_path / "b.txt"), file_hash(tmp_path / "c.txt")
+    ]  # fmt: skip
 
 
 def test_the_file_list_round_trips_and_compares(tmp_path: Path) -> None:
@@ -149,11 +152,27 @@ def test_the_file_list_round_trips_and_compares(tmp_path: Path) -> None:
         Source("dir/naïve\tname\n.txt", 12, 1_700_000_000_123_456_789, "0" * 32),
         Source("z.jsonl.gz", 0, 1, "unreadable:PermissionError"),
     ]
-    Manifest("config").save(tmp_path, sources)
+    listed = SourceList()
+    for source in sources:
+        listed.append(source.path, source.size, source.mtime_ns)
+    write_file_list(tmp_path, listed, [s.digest for s in sources])
+    Manifest("config").save(tmp_path)
     loaded = Manifest.load(tmp_path)
-    assert list(loaded.files()) == sources
-    assert same_files(sources, loaded.files())
-    assert not same_files(sources[:1], loaded.files())  # a file was removed
-    assert not same_files([*sources, Source("zz", 1, 1)], loaded.files())  # one was added
-    touched = [sources[0], Source(sources[1].path, 0, 2)]
-    assert not same_files(touched, loaded.files())
+    assert (tmp_path / FILES).is_file() and list(loaded.files()) == sources
+    assert same_files(listed, loaded.files())
+    assert not same_files(listed[:1], loaded.files())  # a file was removed
+    assert not same_files([*listed, Source("zz", 1, 1)], loaded.files())  # one was added
+    assert not same_files([listed[0], Source(listed[1].path, 0, 2)], loaded.files())  # touched
+
+
+def test_a_million_listed_files_take_little_memory() -> None:
+    """The plan of a run holds every input file: in columns, not as objects."""
+    listed = SourceList()
+    tracemalloc.start()
+    for i in range(100_000):
+        listed.append(
+            f"site-{i % 20:02d}/{i // 1000:04d}/doc-{i:07d}.txt", 4_000 + i, 1_700_000_000_000_000_000 + i
+        )
+    used, _ = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert used / len(listed) < 110  # bytes per file: the path string and two machine integers

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 from pathlib import Path
 
 import pyarrow as pa
@@ -73,6 +74,16 @@ def test_symlinks_stay_inside_the_root(tmp_path: Path) -> None:
     (root / "escape.txt").symlink_to(tmp_path / "secret.txt")
     (root / "inside.txt").symlink_to(root / "sub" / "a.txt")
     assert [s.path for s in list_sources(root)] == ["inside.txt", "sub/a.txt"]
+
+
+def test_only_regular_files_are_listed_in_path_order(tmp_path: Path) -> None:
+    """A FIFO (or socket, or device) is not a document: reading it would block the run."""
+    for path in ("a-b/x.txt", "a/y.txt", "a.txt", "a/b/z.txt"):
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_text(path)
+    os.mkfifo(tmp_path / "a" / "pipe")
+    listed = [s.path for s in list_sources(tmp_path)]
+    assert listed == sorted(listed) == ["a-b/x.txt", "a.txt", "a/b/z.txt", "a/y.txt"]
 
 
 def test_a_file_that_vanishes_after_listing_becomes_a_reject(tmp_path: Path) -> None:
