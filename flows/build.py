@@ -18,6 +18,8 @@ How a run goes:
 4. publish the run atomically (flows/files.py), or leave the published dataset as it was.
 
 Tasks run in parallel processes (one per core), or on a Dask cluster with --dask-address.
+From the command line, steps 1 and the start of 2 happen while Prefect's API server boots
+(`head_start`); the flow then takes the plan and the work in progress over.
 Memory stays flat: a task holds one chunk of documents, the flow holds one chunk of rows.
 """
 
