@@ -298,11 +298,11 @@ def begin_run(options: RunOptions) -> RunStart:
 _head_start: RunStart | None = None
 
 
-def head_start(options: RunOptions) -> None:
-    """Plan the run and start cleaning its buckets in the local pool while Prefect's API boots;
-    the flow, called next with the same options, takes both over. Hold the output lock."""
+def head_start(begun: RunStart) -> None:
+    """Start cleaning a planned run's buckets in the local pool while Prefect's API boots; the
+    flow, called next with the same options, takes the plan and the work over."""
     global _head_start
-    begun = begin_run(options)
+    options = begun.options
     start_early(
         options.input_dir, begun.plan.to_process, str(begun.run_dir), options.fields, begun.today,
         options.batch_size,
@@ -538,18 +538,24 @@ def main(argv: list[str] | None = None) -> int:
     parameters = flow_parameters(args)
     options = RunOptions(**{name: value for name, value in parameters.items() if name != "workers"})
     try:
-        with local_pool(parameters["workers"]), output_lock(Path(options.output_dir)):
-            # While Prefect's API boots: plan the run and start cleaning (a local pool only).
-            head_start(options)
-            # Great Expectations takes seconds to import: let that overlap with the API's start.
-            gx_import = threading.Thread(target=importlib.import_module, args=("great_expectations",))
-            gx_import.daemon = True
-            gx_import.start()
-            settings = {PREFECT_API_URL: api.wait()} if api else {}
-            with temporary_settings(updates=settings):
-                state: State = build_dataset.with_options(task_runner=runner)(**parameters, return_state=True)
-                for handler in PROGRESS_LOG.handlers:
-                    handler.flush()  # progress lines still queued for the API, while it runs
+        with output_lock(Path(options.output_dir)):
+            # While Prefect's API boots: plan the run and start cleaning in the local pool.
+            begun = begin_run(options)
+            if not begun.plan.to_process:
+                parameters["workers"] = 1  # nothing to clean: no worker processes, no language data
+            with local_pool(parameters["workers"]):
+                head_start(begun)
+                # Great Expectations takes seconds to import: let that overlap with the API's start.
+                gx_import = threading.Thread(target=importlib.import_module, args=("great_expectations",))
+                gx_import.daemon = True
+                gx_import.start()
+                settings = {PREFECT_API_URL: api.wait()} if api else {}
+                with temporary_settings(updates=settings):
+                    state: State = build_dataset.with_options(task_runner=runner)(
+                        **parameters, return_state=True
+                    )
+                    for handler in PROGRESS_LOG.handlers:
+                        handler.flush()  # progress lines still queued for the API, while it runs
     except OutputLocked as err:
         print(f"build failed: {err}", file=sys.stderr)
         return 1

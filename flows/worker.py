@@ -184,11 +184,12 @@ def local_pool(workers: int, start_method: str = "fork") -> Iterator[None]:
     load the data themselves.
     """
     global _pool
-    preload_language_profiles()
-    preload_word_frequencies()
-    if workers <= 1:
+    if workers <= 1:  # documents are cleaned here, if any: the data loads on the first one
         yield
         return
+    if start_method == "fork":  # forked workers share what this process loaded
+        preload_language_profiles()
+        preload_word_frequencies()
     # Forked workers inherit this process's objects: frozen, their garbage collector leaves
     # them alone, which keeps the pages shared and saves it traversing them (a few percent of a
     # worker's time). This process unfreezes its own once the workers exist.
