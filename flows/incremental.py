@@ -8,10 +8,13 @@ transforms/corpus.py needs. A shard (JSONL, Parquet) is a bucket of its own.
 
 Each bucket has a signature: a hash of the code and options of the run and of its files'
 contents. A published run stores, in its manifest, the signature and part files of every
-bucket, and the size, mtime and content hash of every file. The next run reuses the parts of
-each bucket whose signature has not changed (content hashes are only recomputed for files
-whose size or mtime changed), processes the others, and leaves out the parts of files that
-are gone.
+bucket, and in its file list the size, mtime and content hash of every file. The next run
+reuses the parts of each bucket whose signature has not changed (content hashes are only
+recomputed for files whose size or mtime changed), processes the others, and leaves out the
+parts of files that are gone.
+
+A run's plan holds a million input files in about 100 MB: the listing is kept in columns
+(flows/sources.SourceList), and the previous run's file list is read as a stream beside it.
 """
 
 from __future__ import annotations
@@ -125,8 +128,14 @@ class Plan:
         return [bucket for bucket in self.buckets if bucket.key not in self.reusable]
 
 
-def plan_run(input_root: Path, run_dir: Path, previous_run: Path | None, config: str, batch_size: int,
-             full_refresh: bool) -> Plan:  # fmt: skip
+def plan_run(
+    input_root: Path,
+    run_dir: Path,
+    previous_run: Path | None,
+    config: str,
+    batch_size: int,
+    full_refresh: bool,
+) -> Plan:
     """List and hash the inputs (rehashing only files whose size or mtime changed since the
     previous run), write the file list into the new run's folder, set exact copies aside,
     group the rest into buckets, and find the buckets the previous run already has. After it,
@@ -157,11 +166,7 @@ def content_digests(root: Path, files: SourceList, known: Iterator[Source]) -> l
     for path, size, mtime_ns in zip(files.paths, files.sizes, files.mtimes, strict=True):
         while recorded is not None and recorded.path < path:
             recorded = next(known, None)
-        if recorded is not None and (recorded.path, recorded.size, recorded.mtime_ns) == (
-            path,
-            size,
-            mtime_ns,
-        ):
+        if recorded is not None and recorded == Source(path, size, mtime_ns, recorded.digest):
             digests.append(recorded.digest)
         else:
             digests.append(file_hash(os.path.join(root, path)))

@@ -165,14 +165,13 @@ def test_the_file_list_round_trips_and_compares(tmp_path: Path) -> None:
     assert not same_files([listed[0], Source(listed[1].path, 0, 2)], loaded.files())  # touched
 
 
-def test_a_million_listed_files_take_little_memory() -> None:
-    """The plan of a run holds every input file: in columns, not as objects."""
+def test_listed_files_are_kept_in_columns() -> None:
+    """The plan of a run holds every input file (a million, say): in columns, not as objects."""
     listed = SourceList()
     tracemalloc.start()
     for i in range(100_000):
-        listed.append(
-            f"site-{i % 20:02d}/{i // 1000:04d}/doc-{i:07d}.txt", 4_000 + i, 1_700_000_000_000_000_000 + i
-        )
+        path = f"site-{i % 20:02d}/{i // 1000:04d}/doc-{i:07d}.txt"
+        listed.append(path, 4_000 + i, 1_700_000_000_000_000_000 + i)
     used, _ = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    assert used / len(listed) < 110  # bytes per file: the path string and two machine integers
+    assert used / len(listed) < 120  # bytes per file: the path (77 here), two integers; objects: ~200
