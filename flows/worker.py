@@ -187,13 +187,14 @@ def local_pool(workers: int, start_method: str = "fork") -> Iterator[None]:
     if workers <= 1:  # documents are cleaned here, if any: the data loads on the first one
         yield
         return
-    if start_method == "fork":  # forked workers share what this process loaded
+    if start_method == "fork":
+        # Forked workers share what this process loaded, and inherit its objects frozen: their
+        # garbage collector leaves them alone, which keeps the pages shared and saves it
+        # walking them (a few percent of a worker's time). This process unfreezes its own
+        # once the workers exist.
         preload_language_profiles()
         preload_word_frequencies()
-    # Forked workers inherit this process's objects: frozen, their garbage collector leaves
-    # them alone, which keeps the pages shared and saves it traversing them (a few percent of a
-    # worker's time). This process unfreezes its own once the workers exist.
-    gc.freeze()
+        gc.freeze()
     pool = ProcessPoolExecutor(
         workers, mp_context=multiprocessing.get_context(start_method), initializer=_start_worker
     )
