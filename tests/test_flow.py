@@ -8,11 +8,12 @@ import sys
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import polars as pl
 import pyarrow.parquet as pq
 import pytest
 
-from flows.build import main
+from flows.build import SeenIds, main
 from flows.columns import ARTICLE_SCHEMA, REJECT_SCHEMA
 from tests.conftest import ROOT, SEEDS, score
 
@@ -175,3 +176,20 @@ def test_rows_that_break_an_expectation_become_rejects(
         ("001_", "validation", "validate", "expect_column_values_to_not_match_regex(source_path)")
     ]
     assert len(pq.read_table(out / "articles")) == 4
+
+
+def test_seen_ids_agree_with_a_set_over_many_batches() -> None:
+    """Duplicates across buckets are found with compact sorted arrays; they must answer as a set
+    would, for ids that share prefixes or end in zero bytes too."""
+    rng = np.random.default_rng(7)
+    pool = [rng.bytes(16) for _ in range(3_000)]
+    pool += [pool[0][:15] + b"\0", pool[0][:14] + b"\0\0", b"\0" * 16]
+    seen, reference = SeenIds(), set()
+    for _ in range(60):
+        batch = list({pool[i]: None for i in rng.integers(0, len(pool), 120)})  # unique, as a part is
+        ids = np.array(batch, "S16")
+        found = seen.contains(ids)
+        assert found.tolist() == [doc_id in reference for doc_id in batch]
+        seen.add(ids[~found])
+        reference.update(batch)
+    assert len(seen._runs) <= 12  # merged as they grow: a handful of arrays, not one per batch
