@@ -182,15 +182,16 @@ def _build(
 ) -> RunSummary:
     fields = fields or Fields()
     options = RunOptions(input_dir, output_dir, batch_size, full_refresh, fields, max_invalid_share)
-    input_root, output_root = Path(input_dir), Path(output_dir)
+    output_root = Path(output_dir)
     try:
         with output_lock(output_root):
-            begun = _take_head_start(options) or begin_run(options)
+            head_started = _take_head_start(options)
+            begun = head_started or begin_run(options)
             plan, run_dir, today = begun.plan, begun.run_dir, begun.today
             summary = RunSummary(str(input_dir), str(output_dir), run_id=run_dir.name)
             stage = StageClock(summary.stage_seconds, since=begun.started)
             stage.done("list and hash inputs", at=begun.planned)
-            if begun.early:
+            if head_started:
                 stage.done("start Prefect")  # while the first buckets were being cleaned
 
             pending: dict[str, Any] = {}
@@ -200,7 +201,7 @@ def _build(
                     parts[bucket.key] = _reuse(plan, run_dir, bucket)
                 else:
                     pending[bucket.key] = process_bucket.submit(
-                        str(input_root), bucket, str(run_dir), fields, today, batch_size
+                        input_dir, bucket, str(run_dir), fields, today, batch_size
                     )
             summary.buckets_reused, summary.buckets_processed = len(parts), len(pending)
             manifest = plan.manifest
@@ -279,7 +280,6 @@ class RunStart:
     today: dt.date
     started: float
     planned: float
-    early: bool = False  # the command line started its buckets before the flow
 
 
 def begin_run(options: RunOptions) -> RunStart:
@@ -308,7 +308,6 @@ def head_start(begun: RunStart) -> None:
         options.input_dir, begun.plan.to_process, str(begun.run_dir), options.fields, begun.today,
         options.batch_size,
     )  # fmt: skip
-    begun.early = True
     _head_start = begun
 
 
