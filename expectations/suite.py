@@ -17,6 +17,7 @@ from typing import Any
 
 import pandas as pd
 
+from expectations.deferred_imports import import_gx
 from transforms.language import known_languages
 
 # GX reports usage to its makers unless told not to; a batch job has no business phoning home.
@@ -50,6 +51,7 @@ class ValidationOutcome:
 
 def build_expectations(today: dt.date) -> list[Any]:
     """The expectations, in the order they are reported."""
+    import_gx()
     import great_expectations.expectations as gxe
 
     return [
@@ -80,7 +82,7 @@ class ArticleValidator:
         self._checkpoint: Any = None
 
     def _build(self) -> Any:
-        import great_expectations as gx
+        gx = import_gx()
         from great_expectations.checkpoint import UpdateDataDocsAction
         from great_expectations.data_context.types.base import ProgressBarsConfig
 

@@ -69,7 +69,21 @@ def test_killed_runs_publish_all_or_nothing(tmp_path: Path) -> None:
     stdout, stderr = final.communicate(timeout=600)
     assert final.returncode == 0, stderr
     assert "Traceback" not in stdout + stderr and "Error logging to API" not in stderr
+    assert "| WARNING |" not in stderr, stderr
     assert snapshot(out) == new
+
+
+def test_a_run_that_ends_at_once_prints_no_warning(tmp_path: Path) -> None:
+    """A run over an empty folder ends right after its report's artifacts are created: Prefect's
+    event worker was still sending them at exit and warned about it."""
+    (tmp_path / "in").mkdir()
+    done = subprocess.run(
+        [*BUILD, "--input", str(tmp_path / "in"), "--output", str(tmp_path / "out")],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "articles written: 0" in done.stdout
+    assert "Traceback" not in done.stderr and "| WARNING |" not in done.stderr, done.stderr
 
 
 def test_two_runs_at_once_cannot_both_write(tmp_path: Path) -> None:

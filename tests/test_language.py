@@ -55,6 +55,8 @@ def test_every_code_returned_is_known() -> None:
     codes = known_languages()
     assert {"zh", "ja", "ko", "en", "und"} <= codes
     assert not {c for c in codes if "-" in c}
+    loaded = {language._ISO_639_1.get(code, code) for code in language._factory().get_lang_list()}
+    assert codes == loaded | {"und"}
 
 
 def _probabilities(detector_class: type[Detector], text: str) -> list[tuple[str, float]] | str:

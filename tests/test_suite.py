@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
+import sys
+from pathlib import Path
 
 import pandas as pd
 
 from expectations.suite import validate_articles
 
 TODAY = dt.date(2026, 11, 23)
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def frame(**overrides: list[object]) -> pd.DataFrame:
@@ -54,3 +58,19 @@ def test_each_broken_rule_is_named() -> None:
         "expect_column_values_to_match_regex(url)",
         "expect_column_values_to_be_between(n_words)",
     }
+
+
+def test_modules_only_unused_expectations_need_load_on_first_use() -> None:
+    """In a fresh interpreter: GX imported without scipy.stats and altair, which still work
+    (for the expectations that use them) once read."""
+    check = """
+import sys
+from expectations.deferred_imports import import_gx
+import_gx()
+from great_expectations.expectations.core import expect_column_kl_divergence_to_be_less_than as kl
+assert "scipy.stats._stats_py" not in sys.modules and "narwhals" not in sys.modules
+assert round(float(kl.stats.entropy([0.5, 0.5], [0.9, 0.1])), 3) == 0.511
+assert "scipy.stats._stats_py" in sys.modules and kl.alt.Chart.__module__.startswith("altair")
+"""
+    done = subprocess.run([sys.executable, "-c", check], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
