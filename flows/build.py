@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import atexit
 import datetime as dt
+import gc
 import importlib
 import logging
 import os
@@ -49,8 +50,12 @@ os.environ.setdefault("PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW", "ignore")
 
 from flows.embedded_api import EmbeddedApi, launch
 
-# Run as a command, the embedded Prefect API starts booting now, before the imports below.
+# Run as a command, the embedded Prefect API starts booting now, before the imports below, and
+# these run with the garbage collector paused (main() resumes it): a collection walks every
+# object created so far, and the imports create some 300,000.
 _EARLY_API = launch() if __name__ == "__main__" and sys.argv[1:2] != ["inspect"] else None
+if __name__ == "__main__":
+    gc.disable()
 
 from flows.cli import (
     DEFAULT_BATCH_SIZE,
@@ -577,6 +582,9 @@ def main(argv: list[str] | None = None) -> int:
         return inspect_command(parse_inspect_args(argv[1:]))
     if argv[:1] == ["serve"]:
         return serve_command(parse_serve_args(argv[1:]))
+    if not gc.isenabled():  # paused for the imports (above): what they made lives to the end
+        gc.freeze()
+        gc.enable()
     args = parse_args(argv)
     show_progress_lines()
     logging.getLogger("EventsWorker").addFilter(_DrainNotice())

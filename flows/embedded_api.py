@@ -25,6 +25,28 @@ from pathlib import Path
 from flows.lifetime import die_with_parent
 
 STARTUP_TIMEOUT_SECONDS = 90
+# The server's process: uvicorn serving Prefect's API app, the command Prefect itself runs for
+# its temporary server, with the garbage collector paused while the server's code is imported
+# (a quarter of the import's CPU: a collection would walk every object created so far, and
+# importing creates hundreds of thousands), then frozen out of later collections.
+SERVER_BOOT = """
+import gc, sys
+gc.disable()
+import prefect.server.api.server
+gc.freeze()
+gc.enable()
+from uvicorn.main import main
+sys.exit(main())
+"""
+# The server lives for one run: it needs no block types registered in its database (Prefect
+# would import every installed Prefect collection, prefect-dask and Dask included, to check).
+SERVER_SETTINGS = {
+    "PREFECT_UI_ENABLED": "0",
+    "PREFECT__SERVER_EPHEMERAL": "1",
+    "PREFECT__SERVER_FINAL": "1",
+    "PREFECT_API_BLOCKS_REGISTER_ON_START": "false",
+    "PREFECT_MEMOIZE_BLOCK_AUTO_REGISTRATION": "false",
+}
 
 
 class EmbeddedApi:
@@ -38,17 +60,12 @@ class EmbeddedApi:
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}/api"
         self._log = tempfile.TemporaryFile()  # noqa: SIM115  (lives as long as the server)
-        env = {
-            **os.environ,
-            "PREFECT_UI_ENABLED": "0",
-            "PREFECT__SERVER_EPHEMERAL": "1",
-            "PREFECT__SERVER_FINAL": "1",
-        }
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "--app-dir", str(app_dir), "--factory",
+            [sys.executable, "-c", SERVER_BOOT, "--app-dir", str(app_dir), "--factory",
              "prefect.server.api.server:create_app", "--host", "127.0.0.1", "--port", str(self.port),
              "--log-level", "error", "--lifespan", "on"],
-            env=env, stdout=self._log, stderr=subprocess.STDOUT, preexec_fn=die_with_parent,
+            env={**os.environ, **SERVER_SETTINGS}, stdout=self._log, stderr=subprocess.STDOUT,
+            preexec_fn=die_with_parent,
         )  # fmt: skip
         atexit.register(self.stop)
 

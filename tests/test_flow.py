@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import subprocess
 import sys
 from pathlib import Path
@@ -193,3 +194,16 @@ def test_seen_ids_agree_with_a_set_over_many_batches() -> None:
         seen.add(ids[~found])
         reference.update(batch)
     assert len(seen._runs) <= 12  # merged as they grow: a handful of arrays, not one per batch
+
+
+def test_the_collector_paused_for_the_imports_runs_again(tmp_path: Path) -> None:
+    """Run as a command, the imports run with the garbage collector off; the run itself must
+    not (a long run would keep every reference cycle it makes)."""
+    (tmp_path / "in").mkdir()
+    gc.disable()
+    try:
+        assert main(["--input", str(tmp_path / "in"), "--output", str(tmp_path / "out")]) == 0
+        assert gc.isenabled()
+    finally:
+        gc.enable()
+        gc.unfreeze()
