@@ -67,11 +67,12 @@ from flows.cli import (
     parse_args,
     parse_inspect_args,
     parse_serve_args,
+    take_listing,
     up_to_date,
 )
 
 # Run as a command, a build with nothing to do ends here (the API it started stops with it).
-if __name__ == "__main__" and (_UP_TO_DATE := up_to_date(sys.argv[1:])):
+if __name__ == "__main__" and (_UP_TO_DATE := up_to_date(sys.argv[1:], keep_listing=True)):
     print(_UP_TO_DATE)
     sys.exit(0)
 
@@ -296,9 +297,11 @@ def begin_run(options: RunOptions) -> RunStart:
     output_root = Path(options.output_dir)
     previous_run = published_run(output_root)
     run_dir = new_run_dir(output_root, f"{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}")
+    input_root = Path(options.input_dir)
     plan = plan_run(
-        Path(options.input_dir), run_dir, previous_run, config, options.batch_size, options.full_refresh
-    )
+        input_root, run_dir, previous_run, config, options.batch_size, options.full_refresh,
+        take_listing(input_root),
+    )  # fmt: skip
     return RunStart(options, plan, run_dir, dt.date.today(), started, time.monotonic())
 
 

@@ -135,15 +135,17 @@ def plan_run(
     config: str,
     batch_size: int,
     full_refresh: bool,
+    listing: SourceList | None = None,
 ) -> Plan:
     """List and hash the inputs (rehashing only files whose size or mtime changed since the
     previous run), write the file list into the new run's folder, set exact copies aside,
     group the rest into buckets, and find the buckets the previous run already has. After it,
-    only the buckets hold the files: about 100 bytes each."""
+    only the buckets hold the files: about 100 bytes each. `listing`: the inputs, if they
+    were listed already."""
     previous = Manifest.load(previous_run)
     if previous.config != config or full_refresh:
         previous.buckets = {}
-    files = list_sources(input_root)
+    files = list_sources(input_root) if listing is None else listing
     digests = content_digests(input_root, files, iter(()) if full_refresh else previous.files())
     write_file_list(run_dir, files, digests)
     unique, copies = split_copies(files, digests)

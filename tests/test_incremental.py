@@ -16,7 +16,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from flows.build import main
-from flows.cli import up_to_date
+from flows.cli import take_listing, up_to_date
 from flows.incremental import FILES, Manifest, content_digests, file_hash, same_files, write_file_list
 from flows.sources import Source, SourceList, list_sources
 from tests.conftest import ROOT, SEEDS
@@ -128,7 +128,11 @@ def test_a_command_with_nothing_to_do_ends_before_prefect_starts(tmp_path: Path)
     os.utime(first, ns=(first.stat().st_atime_ns, first.stat().st_mtime_ns + 1_000_000_000))
     assert up_to_date(["--input", str(inp), "--output", str(out)]) is None
     (inp / "new.txt").write_bytes(first.read_bytes() + b"\nOne more sentence at the end of it.")
-    rebuilt = subprocess.run(build, capture_output=True, text=True, check=False)
+    assert take_listing(inp) is None  # kept only when asked, as the command does
+    assert up_to_date(["--input", str(inp), "--output", str(out)], keep_listing=True) is None
+    kept = take_listing(inp)
+    assert kept is not None and "new.txt" in kept.paths and take_listing(inp) is None
+    rebuilt = subprocess.run(build, capture_output=True, text=True, check=False)  # keeps and plans
     assert rebuilt.returncode == 0 and "documents read:   6" in rebuilt.stdout
 
 
