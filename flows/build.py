@@ -51,8 +51,7 @@ os.environ.setdefault("PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW", "ignore")
 from flows.embedded_api import EmbeddedApi, launch
 
 # Run as a command, the embedded Prefect API starts booting now, before the imports below, and
-# these run with the garbage collector paused (main() resumes it): a collection walks every
-# object created so far, and the imports create some 300,000.
+# these run with the garbage collector paused (why: flows/embedded_api.py; main() resumes it).
 _EARLY_API = launch() if __name__ == "__main__" and sys.argv[1:2] != ["inspect"] else None
 if __name__ == "__main__":
     gc.disable()
