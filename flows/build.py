@@ -580,13 +580,13 @@ def _embedded_api_settings(url: str) -> dict[Any, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    if not gc.isenabled():  # paused for the imports (above): what they made lives to the end
+        gc.freeze()
+        gc.enable()
     if argv[:1] == ["inspect"]:
         return inspect_command(parse_inspect_args(argv[1:]))
     if argv[:1] == ["serve"]:
         return serve_command(parse_serve_args(argv[1:]))
-    if not gc.isenabled():  # paused for the imports (above): what they made lives to the end
-        gc.freeze()
-        gc.enable()
     args = parse_args(argv)
     show_progress_lines()
     logging.getLogger("EventsWorker").addFilter(_DrainNotice())

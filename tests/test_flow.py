@@ -14,6 +14,7 @@ import polars as pl
 import pyarrow.parquet as pq
 import pytest
 
+import flows.build
 from flows.build import SeenIds, main
 from flows.columns import ARTICLE_SCHEMA, REJECT_SCHEMA
 from tests.conftest import ROOT, SEEDS, score
@@ -196,13 +197,22 @@ def test_seen_ids_agree_with_a_set_over_many_batches() -> None:
     assert len(seen._runs) <= 12  # merged as they grow: a handful of arrays, not one per batch
 
 
-def test_the_collector_paused_for_the_imports_runs_again(tmp_path: Path) -> None:
-    """Run as a command, the imports run with the garbage collector off; the run itself must
-    not (a long run would keep every reference cycle it makes)."""
+@pytest.mark.parametrize("command", ["build", "serve", "inspect"])
+def test_the_collector_paused_for_the_imports_runs_again(
+    command: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Run as a command, the imports run with the garbage collector off; the command itself
+    must not (a build, or a `serve` that runs for months, would keep every reference cycle)."""
     (tmp_path / "in").mkdir()
+    argv = ["--input", str(tmp_path / "in"), "--output", str(tmp_path / "out")]
+    if command != "build":
+        argv = [command]
+        collecting = {"serve": "serve_command", "inspect": "inspect_command"}[command]
+        monkeypatch.setattr(flows.build, collecting, lambda _args: 0 if gc.isenabled() else 1)
+        monkeypatch.setattr(flows.build, f"parse_{command}_args", lambda argv: argv)
     gc.disable()
     try:
-        assert main(["--input", str(tmp_path / "in"), "--output", str(tmp_path / "out")]) == 0
+        assert main(argv) == 0
         assert gc.isenabled()
     finally:
         gc.enable()
