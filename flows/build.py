@@ -98,7 +98,7 @@ from flows.files import (
     published_run,
     write_json,
 )
-from flows.incremental import Bucket, Plan, plan_run, run_config
+from flows.incremental import Bucket, HashFiles, Plan, hash_files, plan_run, run_config
 from flows.partitions import (
     PARTITIONED_SCHEMA,
     link_partitions,
@@ -113,6 +113,7 @@ from flows.worker import (
     BucketParts,
     clean_bucket,
     ensure_pool,
+    hash_files_in_parallel,
     local_pool,
     run_cpu_bound,
     start_early,
@@ -288,9 +289,9 @@ class RunStart:
     planned: float
 
 
-def begin_run(options: RunOptions) -> RunStart:
-    """Make the run's folder and plan the run: inputs listed and hashed, buckets, what the
-    published run already has."""
+def begin_run(options: RunOptions, hash_files: HashFiles = hash_files) -> RunStart:
+    """Make the run's folder and plan the run: inputs listed and hashed (by `hash_files`),
+    buckets, what the published run already has."""
     started = time.monotonic()
     config = run_config(PROJECT_ROOT, options.batch_size, options.fields, options.max_invalid_share)
     output_root = Path(options.output_dir)
@@ -299,7 +300,7 @@ def begin_run(options: RunOptions) -> RunStart:
     input_root = Path(options.input_dir)
     plan = plan_run(
         input_root, run_dir, previous_run, config, options.batch_size, options.full_refresh,
-        take_listing(input_root),
+        take_listing(input_root), hash_files,
     )  # fmt: skip
     return RunStart(options, plan, run_dir, dt.date.today(), started, time.monotonic())
 
@@ -597,7 +598,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with output_lock(Path(options.output_dir)):
             # While Prefect's API boots: plan the run and start cleaning in the local pool.
-            begun = begin_run(options)
+            begun = begin_run(options, hash_files_in_parallel(parameters["workers"]))
             if not begun.plan.to_process:
                 parameters["workers"] = 1  # nothing to clean: no worker processes, no language data
             with local_pool(parameters["workers"]):

@@ -23,7 +23,7 @@ import hashlib
 import json
 import os
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import zip_longest
 from pathlib import Path
@@ -128,6 +128,26 @@ class Plan:
         return [bucket for bucket in self.buckets if bucket.key not in self.reusable]
 
 
+HashFiles = Callable[[list[str]], list[str]]
+
+
+def hash_files(paths: list[str]) -> list[str]:
+    """`file_hash` of each path, in order, in this process."""
+    return [file_hash(path) for path in paths]
+
+
+def file_hash(path: Path | str) -> str:
+    """BLAKE2b of a file's bytes; an unreadable file gets a hash that never matches."""
+    digest = hashlib.blake2b(digest_size=16)
+    try:
+        with open(path, "rb") as handle:
+            while chunk := handle.read(HASH_CHUNK):
+                digest.update(chunk)
+    except OSError as err:
+        return f"unreadable:{type(err).__name__}"
+    return digest.hexdigest()
+
+
 def plan_run(
     input_root: Path,
     run_dir: Path,
@@ -136,17 +156,19 @@ def plan_run(
     batch_size: int,
     full_refresh: bool,
     listing: SourceList | None = None,
+    hash_files: HashFiles = hash_files,
 ) -> Plan:
     """List and hash the inputs (rehashing only files whose size or mtime changed since the
     previous run), write the file list into the new run's folder, set exact copies aside,
     group the rest into buckets, and find the buckets the previous run already has. After it,
     only the buckets hold the files: about 100 bytes each. `listing`: the inputs, if they
-    were listed already."""
+    were listed already; `hash_files` hashes the files whose content is not known yet."""
     previous = Manifest.load(previous_run)
     if previous.config != config or full_refresh:
         previous.buckets = {}
     files = list_sources(input_root) if listing is None else listing
-    digests = content_digests(input_root, files, iter(()) if full_refresh else previous.files())
+    known = iter(()) if full_refresh else previous.files()
+    digests = content_digests(input_root, files, known, hash_files)
     write_file_list(run_dir, files, digests)
     unique, copies = split_copies(files, digests)
     buckets = make_buckets(files, digests, unique, batch_size, config)
@@ -159,19 +181,26 @@ def plan_run(
     return Plan(previous_run, manifest, buckets, reusable, copies)
 
 
-def content_digests(root: Path, files: SourceList, known: Iterator[Source]) -> list[str]:
+def content_digests(
+    root: Path, files: SourceList, known: Iterator[Source], hash_files: HashFiles = hash_files
+) -> list[str]:
     """The content hash of each file (sorted by path): a file whose size and mtime are those
     `known` (sorted by path, from the previous run) records keeps its hash, the others are
-    read and hashed. Both lists are walked once, side by side."""
+    read and hashed by `hash_files`. Both lists are walked once, side by side."""
     digests: list[str] = []
+    unknown: list[int] = []
     recorded = next(known, None)
-    for path, size, mtime_ns in zip(files.paths, files.sizes, files.mtimes, strict=True):
+    for i, (path, size, mtime_ns) in enumerate(zip(files.paths, files.sizes, files.mtimes, strict=True)):
         while recorded is not None and recorded.path < path:
             recorded = next(known, None)
         if recorded is not None and recorded == Source(path, size, mtime_ns, recorded.digest):
             digests.append(recorded.digest)
         else:
-            digests.append(file_hash(os.path.join(root, path)))
+            digests.append("")
+            unknown.append(i)
+    hashed = hash_files([os.path.join(root, files.paths[i]) for i in unknown])
+    for i, digest in zip(unknown, hashed, strict=True):
+        digests[i] = digest
     return digests
 
 
@@ -220,18 +249,6 @@ def run_config(project_root: Path, batch_size: int, fields: Fields, max_invalid_
     """Signature of what decides a run's output besides its inputs: the code and the options."""
     options = {"batch": batch_size, "fields": vars(fields), "max_invalid_share": max_invalid_share}
     return config_signature(code_version(project_root), options)
-
-
-def file_hash(path: Path | str) -> str:
-    """BLAKE2b of a file's bytes; an unreadable file gets a hash that never matches."""
-    digest = hashlib.blake2b(digest_size=16)
-    try:
-        with open(path, "rb") as handle:
-            while chunk := handle.read(HASH_CHUNK):
-                digest.update(chunk)
-    except OSError as err:
-        return f"unreadable:{type(err).__name__}"
-    return digest.hexdigest()
 
 
 def make_buckets(

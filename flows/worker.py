@@ -23,7 +23,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from flows.columns import ARTICLE_SCHEMA, REJECT_SCHEMA, articles_table, rejects_table
-from flows.incremental import Bucket
+from flows.incremental import Bucket, HashFiles, hash_files
 from flows.lifetime import die_with_parent
 from flows.partitions import PartitionWriter
 from flows.sources import Fields, RawDocument, read_documents
@@ -39,6 +39,10 @@ from transforms.language import preload as preload_language_profiles
 from transforms.metadata import Given
 
 ROW_GROUP_ROWS = 10_000
+# Planning hashes files in processes from this many on (fewer: starting them costs more), this
+# many per task sent to a process.
+PARALLEL_HASH_MIN_FILES = 5_000
+HASH_CHUNK_FILES = 1_000
 T = TypeVar("T")
 _pool: ProcessPoolExecutor | None = None
 # Buckets the command line started before the flow's tasks existed: (signature, run_dir, today).
@@ -217,6 +221,23 @@ def ensure_pool(workers: int) -> Iterator[None]:
         return
     with local_pool(workers, start_method="forkserver"):
         yield
+
+
+def hash_files_in_parallel(workers: int) -> HashFiles:
+    """A `hash_files` for planning that reads and hashes in `workers` forked processes when
+    there are many files: on a first run, or after every file was touched, hashing is most of
+    the planning, and one core did it while the others waited. For a process that has no other
+    thread yet (the command, before Prefect starts one): a fork of a threaded process can
+    deadlock in the child."""
+
+    def hash_all(paths: list[str]) -> list[str]:
+        if workers < 2 or len(paths) < PARALLEL_HASH_MIN_FILES:
+            return hash_files(paths)
+        chunks = [paths[i : i + HASH_CHUNK_FILES] for i in range(0, len(paths), HASH_CHUNK_FILES)]
+        with multiprocessing.get_context("fork").Pool(workers, initializer=die_with_parent) as pool:
+            return [digest for digests in pool.imap(hash_files, chunks) for digest in digests]
+
+    return hash_all
 
 
 def _start_worker() -> None:

@@ -15,10 +15,20 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
+from flows import worker
 from flows.build import main
 from flows.cli import take_listing, up_to_date
-from flows.incremental import FILES, Manifest, content_digests, file_hash, same_files, write_file_list
+from flows.incremental import (
+    FILES,
+    Manifest,
+    content_digests,
+    file_hash,
+    hash_files,
+    same_files,
+    write_file_list,
+)
 from flows.sources import Source, SourceList, list_sources
+from flows.worker import hash_files_in_parallel
 from tests.conftest import ROOT, SEEDS
 
 pytestmark = pytest.mark.slow
@@ -179,3 +189,20 @@ def test_listed_files_are_kept_in_columns() -> None:
     used, _ = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     assert used / len(listed) < 120  # bytes per file: the path (77 here), two integers; objects: ~200
+
+
+def test_hashing_in_processes_gives_the_digests_and_order_of_hashing_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(worker, "PARALLEL_HASH_MIN_FILES", 10)
+    monkeypatch.setattr(worker, "HASH_CHUNK_FILES", 7)
+    paths = []
+    for i, seed in enumerate(sorted(SEEDS.iterdir()) * 6):
+        path = tmp_path / f"{i:02d}.txt"
+        path.write_bytes(seed.read_bytes()[: 100 + i])
+        paths.append(str(path))
+    paths.insert(13, str(tmp_path / "vanished.txt"))
+    serial = hash_files(paths)
+    assert len(set(serial)) == len(paths) and serial[13] == "unreadable:FileNotFoundError"
+    assert hash_files_in_parallel(2)(paths) == serial
+    assert hash_files_in_parallel(1)(paths) == serial
