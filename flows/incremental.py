@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -128,12 +129,12 @@ class Plan:
         return [bucket for bucket in self.buckets if bucket.key not in self.reusable]
 
 
-HashFiles = Callable[[list[str]], list[str]]
+HashFiles = Callable[[str, list[str]], list[str]]
 
 
-def hash_files(paths: list[str]) -> list[str]:
-    """`file_hash` of each path, in order, in this process."""
-    return [file_hash(path) for path in paths]
+def hash_files(root: str, paths: list[str]) -> list[str]:
+    """`file_hash` of each path under `root`, in order, in this process."""
+    return [file_hash(os.path.join(root, path)) for path in paths]
 
 
 def file_hash(path: Path | str) -> str:
@@ -188,7 +189,7 @@ def content_digests(
     `known` (sorted by path, from the previous run) records keeps its hash, the others are
     read and hashed by `hash_files`. Both lists are walked once, side by side."""
     digests: list[str] = []
-    unknown: list[int] = []
+    unknown = array("q")
     recorded = next(known, None)
     for i, (path, size, mtime_ns) in enumerate(zip(files.paths, files.sizes, files.mtimes, strict=True)):
         while recorded is not None and recorded.path < path:
@@ -198,7 +199,7 @@ def content_digests(
         else:
             digests.append("")
             unknown.append(i)
-    hashed = hash_files([os.path.join(root, files.paths[i]) for i in unknown])
+    hashed = hash_files(str(root), [files.paths[i] for i in unknown])
     for i, digest in zip(unknown, hashed, strict=True):
         digests[i] = digest
     return digests

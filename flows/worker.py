@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import gc
 import multiprocessing
 from collections.abc import Callable, Iterable, Iterator
@@ -230,12 +231,13 @@ def hash_files_in_parallel(workers: int) -> HashFiles:
     thread yet (the command, before Prefect starts one): a fork of a threaded process can
     deadlock in the child."""
 
-    def hash_all(paths: list[str]) -> list[str]:
+    def hash_all(root: str, paths: list[str]) -> list[str]:
         if workers < 2 or len(paths) < PARALLEL_HASH_MIN_FILES:
-            return hash_files(paths)
+            return hash_files(root, paths)
         chunks = [paths[i : i + HASH_CHUNK_FILES] for i in range(0, len(paths), HASH_CHUNK_FILES)]
         with multiprocessing.get_context("fork").Pool(workers, initializer=die_with_parent) as pool:
-            return [digest for digests in pool.imap(hash_files, chunks) for digest in digests]
+            hashed = pool.imap(functools.partial(hash_files, root), chunks)
+            return [digest for digests in hashed for digest in digests]
 
     return hash_all
 

@@ -198,11 +198,12 @@ def test_hashing_in_processes_gives_the_digests_and_order_of_hashing_here(
     monkeypatch.setattr(worker, "HASH_CHUNK_FILES", 7)
     paths = []
     for i, seed in enumerate(sorted(SEEDS.iterdir()) * 6):
-        path = tmp_path / f"{i:02d}.txt"
-        path.write_bytes(seed.read_bytes()[: 100 + i])
-        paths.append(str(path))
-    paths.insert(13, str(tmp_path / "vanished.txt"))
-    serial = hash_files(paths)
+        paths.append(f"{i:02d}.txt")
+        (tmp_path / paths[-1]).write_bytes(seed.read_bytes()[: 100 + i])
+    paths.insert(13, "vanished.txt")
+    root = str(tmp_path)
+    serial = hash_files(root, paths)
     assert len(set(serial)) == len(paths) and serial[13] == "unreadable:FileNotFoundError"
-    assert hash_files_in_parallel(2)(paths) == serial
-    assert hash_files_in_parallel(1)(paths) == serial
+    assert serial[0] == file_hash(tmp_path / "00.txt")
+    assert hash_files_in_parallel(2)(root, paths) == serial
+    assert hash_files_in_parallel(1)(root, paths) == serial
