@@ -590,7 +590,7 @@ def main(argv: list[str] | None = None) -> int:
         return serve_command(parse_serve_args(argv[1:]))
     args = parse_args(argv)
     show_progress_lines()
-    logging.getLogger("EventsWorker").addFilter(_DrainNotice())
+    logging.getLogger("EventsWorker").addFilter(DRAIN_NOTICE)
     runner = task_runner(args.workers, args.dask_address)
     api = embedded_api()
     parameters = flow_parameters(args)
@@ -681,6 +681,9 @@ class _DrainNotice(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         return not record.getMessage().startswith("Still processing items")
+
+
+DRAIN_NOTICE = _DrainNotice()  # one instance: a logger adds a filter it already has only once
 
 
 def exit_now(code: int) -> None:

@@ -57,10 +57,6 @@ class Source:
     mtime_ns: int
     digest: str = ""  # content hash, once the plan of a run has it (flows/incremental.py)
 
-    @property
-    def is_shard(self) -> bool:
-        return is_shard(self.path)
-
 
 def is_shard(path: str) -> bool:
     """A file of many records (JSONL, Parquet) rather than one document."""
