@@ -30,6 +30,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from transforms.body import LineHints, article_lines, article_scores
 from transforms.corpus import RepeatedLines
 from transforms.furniture import (
     COMMENT_SECTION,
@@ -118,6 +119,44 @@ def is_list_head(line: str) -> bool:
     return key in LIST_HEADS or any(p.match(key) for p in LIST_HEAD_PATTERNS)
 
 
+@dataclass(frozen=True)
+class LineEvidence:
+    """What the rules say of a document's lines before the body model scores them.
+
+    `order` holds the indexes of the lines to judge; `decided` the reason of each line that a
+    rule drops on its own (a known phrase, a caption, a short line recurring in the corpus);
+    `hints` the soft evidence the model weighs with the rest (transforms/body.py).
+    """
+
+    order: list[int]
+    decided: dict[int, str]
+    hints: LineHints
+
+
+def line_evidence(
+    lines: list[str],
+    skip: set[int] | frozenset[int] = frozenset(),
+    repeated: RepeatedLines = NO_REPEATS,
+) -> LineEvidence:
+    """The rules' verdicts and hints for every non-empty line not in `skip`."""
+    order = [i for i, line in enumerate(lines) if line and i not in skip]
+    verdicts: dict[int, str | None] = {i: furniture_reason(lines[i]) for i in order}
+    recurring = _recurring_lines(lines, order, verdicts, repeated)
+    for i in recurring:
+        if not is_prose(lines[i]):
+            verdicts[i] = "repeated"
+    _mark_captions(lines, order, verdicts)
+    decided = {i: reason for i, reason in verdicts.items() if reason is not None}
+    in_list = _list_items(lines, order)
+    hints = LineHints(
+        furniture=[i in decided for i in order],
+        recurring=[i in recurring for i in order],
+        in_list=[i in in_list for i in order],
+        below_comment_heading=_lines_below_comment_heading(lines, order),
+    )
+    return LineEvidence(order, decided, hints)
+
+
 def classify_lines(
     lines: list[str],
     skip: set[int] | frozenset[int] = frozenset(),
@@ -126,31 +165,43 @@ def classify_lines(
     """Verdicts for every non-empty line not in `skip` (lines already used as metadata).
 
     `repeated` holds the lines that recur across the corpus: short ones are furniture
-    wherever they stand, prose ones when they stand outside the body.
-
-    Blank lines matter: a list ends at the first blank line after its items.
+    wherever they stand, prose ones when the body model says they stand outside the article.
+    A line the rules leave undecided is kept when the body model scores it as article; a line
+    it drops takes the reason of the evidence that stood against it.
 
     >>> [v.reason for v in classify_lines(
-    ...     ["Prose line one that is long enough to count.", "", "Related posts",
-    ...      "Some headline", "Another headline", "", "Leave a Reply"])]
+    ...     ["Prose line one that is long enough to count as a sentence of the story.", "",
+    ...      "Related posts", "Some headline", "Another headline", "", "Leave a Reply"])]
     [None, 'related_list', 'related_list', 'related_list', 'furniture']
     """
-    verdicts: dict[int, str | None] = {}
-    order = [i for i, line in enumerate(lines) if line and i not in skip]
-    for i in order:
-        verdicts[i] = furniture_reason(lines[i])
-    recurring = _recurring_lines(lines, order, verdicts, repeated)
-    for i in recurring:
-        if not is_prose(lines[i]):
-            verdicts[i] = "repeated"
-    _mark_lists(lines, order, verdicts)
-    _mark_captions(lines, order, verdicts)
-    _mark_comment_section(lines, order, verdicts)
-    _mark_outside_body(lines, order, verdicts, recurring)
-    return [Verdict(i, lines[i], verdicts[i]) for i in order]
+    evidence = line_evidence(lines, skip, repeated)
+    judged = [lines[i] for i in evidence.order]
+    undecided = [i not in evidence.decided for i in evidence.order]
+    keep = article_lines(judged, article_scores(judged, evidence.hints), undecided)
+    verdicts = []
+    for n, i in enumerate(evidence.order):
+        reason = evidence.decided.get(i)
+        if reason is None and not keep[n]:
+            reason = _model_reason(evidence.hints, n)
+        verdicts.append(Verdict(i, lines[i], reason))
+    return verdicts
 
 
-def _mark_lists(lines: list[str], order: list[int], verdicts: dict[int, str | None]) -> None:
+def _model_reason(hints: LineHints, n: int) -> str:
+    """The reason code of a line the body model drops: the evidence that stood against it."""
+    if hints.recurring[n]:
+        return "repeated"
+    if hints.in_list[n]:
+        return "related_list"
+    if hints.below_comment_heading[n] is not None:
+        return "comments"
+    return "outside_body"
+
+
+def _list_items(lines: list[str], order: list[int]) -> set[int]:
+    """A list heading ("Related posts") and the headline-like lines right after it, up to the
+    next blank line or the first line that is not a list item."""
+    items_of_list: set[int] = set()
     in_list = False
     items = 0
     previous = -2
@@ -159,7 +210,7 @@ def _mark_lists(lines: list[str], order: list[int], verdicts: dict[int, str | No
         gap = i - previous > 1
         previous = i
         if is_list_head(line):
-            verdicts[i] = "related_list"
+            items_of_list.add(i)
             in_list, items = True, 0
             continue
         if not in_list:
@@ -167,9 +218,9 @@ def _mark_lists(lines: list[str], order: list[int], verdicts: dict[int, str | No
         if (gap and items > 0) or not _is_list_item(line):
             in_list = False
             continue
-        if verdicts[i] is None:
-            verdicts[i] = "related_list"
+        items_of_list.add(i)
         items += 1
+    return items_of_list
 
 
 def _is_list_item(line: str) -> bool:
@@ -193,17 +244,17 @@ def _mark_captions(lines: list[str], order: list[int], verdicts: dict[int, str |
             verdicts[j] = "caption"
 
 
-def _mark_comment_section(lines: list[str], order: list[int], verdicts: dict[int, str | None]) -> None:
-    """Everything from a comment-section heading on, once the article has begun."""
-    body_started = False
+def _lines_below_comment_heading(lines: list[str], order: list[int]) -> list[int | None]:
+    """For each line, how many lines above it the nearest comment-section heading ("Leave a
+    Reply", "12 Comments", "Kommentare") stands, or None. A hint, not a verdict: on a page a
+    "Comments" link may stand in a menu far above the article."""
+    distances: list[int | None] = []
+    last: int | None = None
     for n, i in enumerate(order):
-        if verdicts[i] is None and is_prose(lines[i]):
-            body_started = True
-        elif body_started and COMMENT_SECTION.match(line_key(lines[i])):
-            for j in order[n:]:
-                if verdicts[j] is None or verdicts[j] == "outside_body":
-                    verdicts[j] = "comments"
-            return
+        if COMMENT_SECTION.match(line_key(lines[i])):
+            last = n
+        distances.append(None if last is None else n - last)
+    return distances
 
 
 def _recurring_lines(
@@ -218,29 +269,6 @@ def _recurring_lines(
     if prose and sum(i in recurring for i in prose) > MAX_RECURRING_PROSE_SHARE * len(prose):
         return set()
     return recurring
-
-
-def _mark_outside_body(
-    lines: list[str], order: list[int], verdicts: dict[int, str | None], recurring: set[int]
-) -> None:
-    """Lines before the first and after the last prose paragraph are not the article: short
-    ones, and prose that recurs across the corpus."""
-    anchors = [i for i in order if verdicts[i] is None and is_prose(lines[i]) and i not in recurring]
-    first, last = (anchors[0], anchors[-1]) if anchors else (len(lines), -1)
-    for i in order:  # a short closing sentence right after the last paragraph still belongs
-        if i <= last:
-            continue
-        if verdicts[i] is not None or i in recurring or not _is_sentence(lines[i]):
-            break
-        last = i
-    for i in order:
-        if verdicts[i] is None and (i < first or i > last):
-            verdicts[i] = "repeated" if i in recurring else "outside_body"
-
-
-def _is_sentence(line: str) -> bool:
-    """A complete short sentence: "Work is expected to take four years." """
-    return count_words(line) >= MIN_SENTENCE_WORDS and ends_sentence(line) and not line[:1].islower()
 
 
 def _is_navigation_row(line: str) -> bool:

@@ -1,0 +1,308 @@
+"""Which lines of a document are the article: a small learned model over named line signals.
+
+A crawled page is a column of lines: menus, headline lists, share rows, the article, comments,
+footers. No single line tells which is which ("Comments" may be a menu entry far above the
+story; a one-line quote inside the story is as short as a menu entry), but a line together
+with its neighbours does. Every line gets the same few signals, none of them tied to one
+language or site:
+
+- its own shape: words, characters, sentence ends, commas, capitalised and digit shares,
+  symbol share, the share of the common function words of any of 30 languages (wordfreq);
+- what the phrase rules and the corpus already know (transforms/boilerplate.py hands them in):
+  a known furniture phrase, a line recurring across the corpus, a line in a headline list, a
+  line below a comment-section heading;
+- its place: relative position, and how much of the page's prose stands above it;
+- its neighbourhood: the same shape signals averaged over windows of 1, 3 and 8 lines each side.
+
+Two stages of gradient-boosted trees score the lines: the first from the signals above, the
+second from those plus the first stage's scores of the neighbours, so that a short line
+between two article paragraphs (a subheading) is kept and a sentence in a footer is not. The
+model is data (`body_model.json`), rebuilt by `scripts/train_body_model.py` from the gold
+sets under ../shared/eval and tests/corpus; that script also reports its score with whole
+sites held out. Inference is NumPy only, all trees at once.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+
+from transforms.lines import _CJK_RE, WORD_RE, count_words, ends_sentence, is_prose
+
+MODEL_PATH = Path(__file__).with_name("body_model.json")
+# A line is kept when the second stage scores it at least this.
+KEEP_THRESHOLD = 0.5
+WINDOWS = (1, 3, 8)
+# When no line reaches the threshold, the best prose block counts if its best line scores at
+# least this; its lines count down to this share of that best score.
+FALLBACK_MIN_SCORE = 0.02
+FALLBACK_SHARE_OF_BEST = 0.5
+
+_COMMA_RE = re.compile(r"[,;，、；،]")
+_SENTENCE_BREAK_RE = re.compile(r"[.!?。！？؟]+[\"'”’»)\]」』]*(?:\s+|$)")
+_DIGIT_RE = re.compile(r"\d")
+_SYMBOL_RE = re.compile(r"[|•·›»«‹/\\>#@+=_~^*<{}\[\]]")
+_TIME_OR_DATE_RE = re.compile(r"\b\d{1,2}[:.]\d{2}\b|\b(19|20)\d{2}\b")
+
+# Signals of one line by itself; the context signals are derived from them by name.
+OWN_SIGNALS: tuple[str, ...] = (
+    "log_words",
+    "log_chars",
+    "ends_sentence",
+    "ends_full_stop",
+    "log_sentences",
+    "comma_rate",
+    "capitalised_share",
+    "digit_share",
+    "symbol_share",
+    "function_word_share",
+    "starts_lower",
+    "is_prose",
+    "has_time_or_year",
+)
+HINT_SIGNALS: tuple[str, ...] = ("furniture", "recurring", "in_list", "log_lines_below_comment_heading")
+# The value of that distance where no comment heading stands above: farther than any page is long.
+NO_HEADING = 12.0
+# The own signals that are averaged over the neighbours.
+CONTEXT_OF: tuple[str, ...] = (
+    "log_words", "ends_sentence", "function_word_share", "is_prose", "furniture", "recurring", "in_list"
+)  # fmt: skip
+
+
+def _signal_names() -> tuple[str, ...]:
+    names = [*OWN_SIGNALS, *HINT_SIGNALS, "position", "prose_above", "log_lines", "log_distance_prose"]
+    for w in WINDOWS:
+        names += [f"{s}_before_{w}" for s in CONTEXT_OF]
+        names += [f"{s}_after_{w}" for s in CONTEXT_OF]
+    return tuple(names)
+
+
+SIGNALS: tuple[str, ...] = _signal_names()
+STAGE2_EXTRA: tuple[str, ...] = (
+    *(f"score_before_{w}" for w in WINDOWS),
+    *(f"score_after_{w}" for w in WINDOWS),
+    "score",
+    "score_between",
+    "in_best_block",
+)
+
+
+@dataclass(frozen=True)
+class LineHints:
+    """What the rules know of each line, aligned with the lines given to `line_signals`."""
+
+    furniture: list[bool]
+    recurring: list[bool]
+    in_list: list[bool]
+    below_comment_heading: list[int | None]  # lines since the nearest comment heading above
+
+
+@dataclass(frozen=True)
+class Trees:
+    """A forest as flat arrays: one row per tree, one column per node (leaves point to themselves)."""
+
+    feature: np.ndarray
+    threshold: np.ndarray
+    left: np.ndarray
+    right: np.ndarray
+    value: np.ndarray
+    bias: float
+    depth: int
+
+    @classmethod
+    def from_json(cls, data: dict) -> Trees:
+        return cls(
+            feature=np.asarray(data["feature"], dtype=np.int64),
+            threshold=np.asarray(data["threshold"], dtype=np.float64),
+            left=np.asarray(data["left"], dtype=np.int64),
+            right=np.asarray(data["right"], dtype=np.int64),
+            value=np.asarray(data["value"], dtype=np.float64),
+            bias=float(data["bias"]),
+            depth=int(data["depth"]),
+        )
+
+    def probability(self, x: np.ndarray) -> np.ndarray:
+        """P(article line) for each row of `x` (rows: lines, columns: signals)."""
+        n_trees = self.feature.shape[0]
+        node = np.zeros((n_trees, x.shape[0]), dtype=np.int64)
+        tree = np.arange(n_trees)[:, None]
+        for _ in range(self.depth):
+            feature = self.feature[tree, node]
+            go_left = x[np.arange(x.shape[0])[None, :], feature] <= self.threshold[tree, node]
+            node = np.where(go_left, self.left[tree, node], self.right[tree, node])
+        margin = self.bias + self.value[tree, node].sum(axis=0)
+        return 1.0 / (1.0 + np.exp(-margin))
+
+
+@dataclass(frozen=True)
+class BodyModel:
+    stage1: Trees
+    stage2: Trees
+    function_words: frozenset[str]
+    function_chars: frozenset[str]
+
+
+@cache
+def load_model(path: Path = MODEL_PATH) -> BodyModel:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if tuple(data["signals"]) != SIGNALS or tuple(data["stage2_extra"]) != STAGE2_EXTRA:
+        raise ValueError(f"{path} was trained on other signals: rebuild it (scripts/train_body_model.py)")
+    return BodyModel(
+        Trees.from_json(data["stage1"]),
+        Trees.from_json(data["stage2"]),
+        frozenset(data["function_words"]),
+        frozenset(data["function_chars"]),
+    )
+
+
+def own_signals(line: str, function_words: frozenset[str], function_chars: frozenset[str]) -> list[float]:
+    """The signals of one line by itself, in the order of OWN_SIGNALS.
+
+    >>> s = own_signals("The council met on Monday, and it voted.", frozenset({"the", "on", "and", "it"}), frozenset())
+    >>> dict(zip(OWN_SIGNALS, s))["function_word_share"]
+    0.5
+    """
+    words = count_words(line)
+    chars = len(line)
+    tokens = WORD_RE.findall(_CJK_RE.sub(" ", line))
+    cjk = _CJK_RE.findall(line)
+    cased = [t for t in tokens if t[:1].isupper() or t[:1].islower()]
+    function_hits = sum(t.lower() in function_words for t in tokens) + sum(c in function_chars for c in cjk)
+    units = len(tokens) + len(cjk)
+    return [
+        math.log1p(words),
+        math.log1p(chars),
+        float(ends_sentence(line)),
+        float(line.rstrip()[-1:] in ".。"),
+        math.log1p(len(_SENTENCE_BREAK_RE.findall(line))),
+        len(_COMMA_RE.findall(line)) / max(words, 1),
+        sum(t[:1].isupper() for t in cased) / len(cased) if cased else 0.0,
+        len(_DIGIT_RE.findall(line)) / max(chars, 1),
+        len(_SYMBOL_RE.findall(line)) / max(chars, 1),
+        function_hits / units if units else 0.0,
+        float(line[:1].islower()),
+        float(is_prose(line)),
+        float(bool(_TIME_OR_DATE_RE.search(line))),
+    ]
+
+
+def _window_means(values: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:
+    """Mean of `values` (rows: lines) over the `width` lines before and after each line;
+    missing neighbours count as zero."""
+    n = values.shape[0]
+    padded = np.vstack([np.zeros((width, values.shape[1])), values, np.zeros((width, values.shape[1]))])
+    cumulative = np.vstack([np.zeros((1, values.shape[1])), np.cumsum(padded, axis=0)])
+    rows = np.arange(n) + width
+    before = (cumulative[rows] - cumulative[rows - width]) / width
+    after = (cumulative[rows + width + 1] - cumulative[rows + 1]) / width
+    return before, after
+
+
+def line_signals(
+    lines: list[str], hints: LineHints, function_words: frozenset[str], function_chars: frozenset[str]
+) -> np.ndarray:
+    """The signal matrix of a document's non-empty lines (rows) in the order of SIGNALS."""
+    n = len(lines)
+    own = np.array([own_signals(line, function_words, function_chars) for line in lines])
+    own = own.reshape(n, len(OWN_SIGNALS))
+    below_heading = [NO_HEADING if d is None else math.log1p(d) for d in hints.below_comment_heading]
+    hint = np.array(
+        [hints.furniture, hints.recurring, hints.in_list, below_heading], dtype=np.float64
+    ).T.reshape(n, len(HINT_SIGNALS))
+    prose = own[:, OWN_SIGNALS.index("is_prose")] * (1 - hint[:, 0])
+    prose_words = prose * np.expm1(own[:, 0])
+    total_prose = prose_words.sum() or 1.0
+    prose_at = np.flatnonzero(prose)
+    if prose_at.size:
+        distance = np.abs(np.arange(n)[:, None] - prose_at[None, :]).min(axis=1)
+    else:
+        distance = np.full(n, n, dtype=np.float64)
+    place = np.column_stack(
+        [
+            np.arange(n) / max(n - 1, 1),
+            (np.cumsum(prose_words) - prose_words) / total_prose,
+            np.full(n, math.log1p(n)),
+            np.log1p(distance),
+        ]
+    )
+    table = np.hstack([own, hint])
+    names = (*OWN_SIGNALS, *HINT_SIGNALS)
+    context = table[:, [names.index(s) for s in CONTEXT_OF]]
+    parts = [own, hint, place]
+    for w in WINDOWS:
+        before, after = _window_means(context, w)
+        parts += [before, after]
+    return np.hstack(parts)
+
+
+def stage2_signals(signals: np.ndarray, scores: np.ndarray) -> np.ndarray:
+    """The second stage's input: the signals plus the first stage's scores around each line:
+    window means, the lower of the two neighbours' scores (a line between two article lines),
+    and whether the line is in the best-scoring block of the page."""
+    column = scores.reshape(-1, 1)
+    befores, afters = [], []
+    for w in WINDOWS:
+        before, after = _window_means(column, w)
+        befores.append(before)
+        afters.append(after)
+    between = np.minimum(befores[0], afters[0])
+    words = np.expm1(signals[:, 0])
+    block = best_block(scores - KEEP_THRESHOLD, words).reshape(-1, 1)
+    return np.hstack([signals, *befores, *afters, column, between, block])
+
+
+def best_block(margins: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """1 for the lines of the contiguous run whose summed weighted margin is largest, else 0
+    (Kadane's maximum subarray).
+
+    >>> best_block(np.array([-1.0, 2.0, -0.5, 3.0, -4.0]), np.ones(5)).tolist()
+    [0.0, 1.0, 1.0, 1.0, 0.0]
+    """
+    values = margins * np.maximum(weights, 1.0)
+    best, best_start, best_end = 0.0, 0, -1
+    running, start = 0.0, 0
+    for n, value in enumerate(values.tolist()):
+        if running <= 0:
+            running, start = value, n
+        else:
+            running += value
+        if running > best:
+            best, best_start, best_end = running, start, n
+    block = np.zeros(len(values))
+    block[best_start : best_end + 1] = 1.0
+    return block
+
+
+def article_scores(lines: list[str], hints: LineHints, model: BodyModel | None = None) -> np.ndarray:
+    """For each non-empty line, the probability that it belongs to the article."""
+    if not lines:
+        return np.zeros(0)
+    model = model or load_model()
+    signals = line_signals(lines, hints, model.function_words, model.function_chars)
+    first = model.stage1.probability(signals)
+    return model.stage2.probability(stage2_signals(signals, first))
+
+
+def article_lines(lines: list[str], scores: np.ndarray, eligible: list[bool]) -> list[bool]:
+    """Which lines to keep: the eligible lines the model scores as article. When none is, the
+    page still is one (an article of a single paragraph among teasers, readers' comments or a
+    page-long menu): its best-scoring prose block is kept rather than the article lost. A page
+    without a single prose line keeps nothing, and becomes a `no_content` reject."""
+    keep = [e and s >= KEEP_THRESHOLD for e, s in zip(eligible, scores.tolist(), strict=True)]
+    if any(keep):
+        return keep
+    prose = [e and is_prose(line) for e, line in zip(eligible, lines, strict=True)]
+    if not any(prose):
+        return keep
+    best = max(s for s, p in zip(scores.tolist(), prose, strict=True) if p)
+    if best < FALLBACK_MIN_SCORE:
+        return keep
+    margins = np.where(prose, scores - best * FALLBACK_SHARE_OF_BEST, -1.0)
+    block = best_block(margins, np.array([count_words(line) for line in lines], dtype=np.float64))
+    return [e and bool(b) and (p or s >= FALLBACK_MIN_SCORE) for e, b, p, s in zip(eligible, block, prose, scores.tolist(), strict=True)]
