@@ -20,7 +20,6 @@ The fit is deterministic: the same data gives the same file.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import re
 import statistics
@@ -39,6 +38,7 @@ from transforms.body import (  # noqa: E402
     MODEL_PATH,
     SIGNALS,
     STAGE2_EXTRA,
+    article_lines,
     line_signals,
     stage2_signals,
 )
@@ -49,8 +49,7 @@ from transforms.corpus import (  # noqa: E402
     count_documents_per_line,
     text_fingerprints,
 )
-from transforms.document import Prepared, prepare_document  # noqa: E402
-from transforms.metadata import extract_header  # noqa: E402
+from transforms.document import Prepared, document_lines, prepare_document  # noqa: E402
 
 TOKEN = re.compile(r"\w+")
 # Function words: the most common words of each of these languages in wordfreq.
@@ -62,7 +61,6 @@ FUNCTION_CHAR_LANGUAGES = ("zh", "ja", "ko")
 FUNCTION_CHARS_PER_LANGUAGE = 40
 TREE_PARAMS = {"max_iter": 120, "learning_rate": 0.1, "max_leaf_nodes": 15, "max_depth": 5,
                "min_samples_leaf": 20, "l2_regularization": 1.0, "early_stopping": False}  # fmt: skip
-TODAY = dt.date(2026, 12, 1)
 
 
 @dataclass
@@ -133,11 +131,8 @@ def load_documents(
     documents = []
     for n, p in prepared.items():
         _, group, _, gold, page_gold, _ = sources[n]
-        lines = p.repaired.text.split("\n")
-        header = extract_header(lines, TODAY)
-        for index, replacement in header.replaced.items():
-            lines[index] = replacement.strip()
-        evidence = line_evidence(lines, set(header.removed), repeated_of[n])
+        lines = document_lines(p.repaired.text)
+        evidence = line_evidence(lines, repeated=repeated_of[n])
         judged = [lines[i] for i in evidence.order]
         if not judged:
             continue
@@ -210,7 +205,8 @@ def split_groups(documents: list[Document], folds: int) -> list[set[str]]:
 
 def predicted_text(d: Document, stage1, stage2) -> str:  # type: ignore[no-untyped-def]
     scores = stage2.predict_proba(stage2_signals(d.signals, stage1.predict_proba(d.signals)[:, 1]))[:, 1]
-    return "\n".join(line for line, s, u in zip(d.lines, scores, d.undecided, strict=True) if u and s >= 0.5)
+    keep = article_lines(d.lines, scores, d.undecided.tolist())
+    return "\n".join(line for line, k in zip(d.lines, keep, strict=True) if k)
 
 
 def page_f1(rows: list[tuple[float, float, float]]) -> tuple[float, float, float]:

@@ -118,7 +118,7 @@ _NUMERIC_PATTERNS = _PATTERNS[:3]
 _MONTH_WORDS = frozenset(word for name in MONTH_NUMBER for word in name.split())
 _LETTERS = re.compile(r"[^\W\d_]+")
 _DIGIT = re.compile(r"\d")
-_COMPACT = re.compile(r"^\s*(?P<y>(?:19|20)\d\d)(?P<m>[01]\d)(?P<d>[0-3]\d)\s*$")
+COMPACT_DATE = re.compile(r"^\s*(?P<y>(?:19|20)\d\d)(?P<m>[01]\d)(?P<d>[0-3]\d)\s*$")
 
 
 def find_date(line: str, today: dt.date | None = None) -> dt.date | None:
@@ -145,7 +145,7 @@ def find_date_span(line: str, today: dt.date | None = None) -> tuple[dt.date | N
     found, _ = _first_date(line, today)
     if found is None:
         return None, line
-    rest = _COMPACT.sub(" ", line)
+    rest = COMPACT_DATE.sub(" ", line)
     for pattern in _PATTERNS:
         rest = pattern.sub(" ", rest)
     return found, rest
@@ -156,7 +156,7 @@ def _first_date(line: str, today: dt.date | None) -> tuple[dt.date | None, tuple
         return None, None
     line = unicodedata.normalize("NFC", line)
     latest = today or dt.date.today()
-    compact = _COMPACT.match(line)
+    compact = COMPACT_DATE.match(line)
     if compact:
         found = _make_date(compact, latest)
         return (found, compact.span()) if found else (None, None)

@@ -18,7 +18,7 @@ from transforms.decoding import NotText, decode_bytes
 from transforms.furniture import ERROR_PAGE
 from transforms.language import detect_language
 from transforms.lines import count_words
-from transforms.metadata import Given, apply_given, domain_of, extract_header
+from transforms.metadata import Given, apply_given, domain_of, extract_header, glued_date_prefix
 from transforms.repair import Repaired, repair_text
 
 # An error page ("Seite nicht gefunden") may carry one or two sentences of its own.
@@ -85,6 +85,16 @@ def prepare_document(raw: bytes, source_path: str) -> Prepared | Rejected:
     return Prepared(doc_id, source_path, decoded.encoding, repair_text(decoded.text))
 
 
+def document_lines(text: str) -> list[str]:
+    """A repaired text as the lines the cleaning judges: a glued " date 2022-01-09 " prefix is
+    cut off the first line (it is metadata, read by `extract_header`)."""
+    lines = text.split("\n")
+    prefix = glued_date_prefix(lines)
+    if prefix is not None:
+        lines[prefix.index] = prefix.rest.strip()
+    return lines
+
+
 def process_document(
     raw: bytes,
     source_path: str,
@@ -116,18 +126,17 @@ def clean_document(
 ) -> Article | Rejected:
     """Metadata, boilerplate, language and artifacts of a prepared document."""
     doc_id, source_path, repaired = prepared.doc_id, prepared.source_path, prepared.repaired
-    lines = repaired.text.split("\n")
-    header = extract_header(lines, today)
+    lines = document_lines(repaired.text)
+    judged = classify_lines(lines, repeated=repeated)
+    body_start = next((v.index for v in judged if v.kept), None)
+    header = extract_header(repaired.text.split("\n"), today, body_start)
     metadata = apply_given(header, given, today)
-    for index, replacement in header.replaced.items():
-        lines[index] = replacement.strip()
-    verdicts = classify_lines(lines, skip=set(header.removed), repeated=repeated)
+    verdicts = [
+        Verdict(v.index, v.text, f"metadata:{header.removed[v.index]}") if v.index in header.removed else v
+        for v in judged
+    ]
     body = [v.text for v in verdicts if v.kept]
-    dropped = sorted(
-        [v for v in verdicts if not v.kept]
-        + [Verdict(i, lines[i], f"metadata:{kind}") for i, kind in header.removed.items()],
-        key=lambda v: v.index,
-    )
+    dropped = [v for v in verdicts if not v.kept]
     text = PARAGRAPH_SEPARATOR.join(body)
     n_words = count_words(text)
     if not body:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
 
 from transforms.boilerplate import furniture_reason
-from transforms.dates import find_date, find_date_span, is_relative_date
+from transforms.dates import COMPACT_DATE, find_date, find_date_span, is_relative_date
 from transforms.furniture import BYLINE_WORDS, HOME_WORDS, SOURCE_LABELS, UPDATED_WORDS
 from transforms.lines import URL_LINE_RE, count_words, ends_sentence, is_prose, is_url, line_key
 
@@ -39,9 +39,16 @@ MIN_TITLE_WORDS = 3
 # How far from the end a "Source: <url>" line may stand, in non-empty lines.
 FOOTER_WINDOW = 12
 MAX_TITLE_WORDS = 30
+# Sentences between the headline and the body (a standfirst) that the title search steps over.
+MAX_STANDFIRSTS = 1
 # Words left in a date line once the date, times and labels are gone ("Par Claire Morin").
 MAX_BYLINE_WORDS = 8
 
+# Separators between a headline and the site's or section's name in a page title.
+_TITLE_SEPARATOR = re.compile(r"\s+(?:[|·•»/\\]{1,2}|::|[-–—]{1,2})\s+")
+_TITLE_SEPARATOR_JOIN = " - "
+# A part of a page title this short, beside a longer one, is a name (site, section).
+MAX_SITE_NAME_WORDS = 4
 _DATE_PREFIX = re.compile(r"^\s*date\s+(?P<date>\d{4}-\d{2}-\d{2})\s+", re.IGNORECASE)
 _HOME_WORDS = frozenset(HOME_WORDS)
 _HOME_PREFIXES = tuple(word + " " for word in HOME_WORDS)
@@ -108,12 +115,15 @@ def domain_of(url: str | None) -> str | None:
     return host.removeprefix("www.") if host else None
 
 
-def extract_header(lines: list[str], today: dt.date | None = None) -> Header:
+def extract_header(lines: list[str], today: dt.date | None = None, body_start: int | None = None) -> Header:
     """Read title, date and URL from a document's lines (already repaired and stripped).
 
     The header is everything above the first body paragraph, plus a few lines after it
-    (a byline under a standfirst). On a whole web page that includes menus, so the title is the
-    headline-like line closest above the body, not the first line of the page.
+    (a byline under a standfirst). `body_start` is the index of the body's first line where the
+    body model has found it; without it, the first prose line that is not furniture. On a whole
+    web page the header includes menus, so the title is the headline-like line closest above
+    the body, not the first line of the page, unless a crawler's header line opens the
+    document (its title, then a `YYYYMMDD` or URL line).
 
     >>> h = extract_header(["A title", "20220109", "https://example.com/a", "The story begins at long last."])
     >>> (h.title, h.published_date.isoformat(), h.url, sorted(h.removed))
@@ -126,11 +136,16 @@ def extract_header(lines: list[str], today: dt.date | None = None) -> Header:
     replaced: dict[int, str] = {}
     published: dt.date | None = None
 
-    prefix = _DATE_PREFIX.match(lines[filled[0]])
+    prefix = glued_date_prefix(lines)
     if prefix:
-        published = dt.date.fromisoformat(prefix["date"])
-        replaced[filled[0]] = lines[filled[0]][prefix.end() :]
-    body_at = 0 if prefix else _first_body_line(lines, filled)
+        published = prefix.date
+        replaced[prefix.index] = prefix.rest
+    if prefix:
+        body_at: int | None = 0
+    elif body_start is not None:
+        body_at = next((n for n, i in enumerate(filled) if i >= body_start), None)
+    else:
+        body_at = _first_body_line(lines, filled)
     head = filled[: body_at + LINES_AFTER_BODY + 1] if body_at is not None else filled[:HEADER_WINDOW]
 
     dates: list[tuple[int, dt.date]] = []
@@ -153,6 +168,10 @@ def extract_header(lines: list[str], today: dt.date | None = None) -> Header:
 
     title_at = None if prefix or body_at is None else _title_position(lines, filled[:body_at], removed)
     title = lines[title_at] if title_at is not None else None
+    if not prefix and _is_crawler_header(lines, filled):
+        title_at = filled[0]
+        title = headline_of(lines[title_at], [lines[i] for i in head])
+        head = [title_at, *(i for i in head if i != title_at)]
     for i in head:
         if i == title_at or (title and _repeats_title(lines[i], title)):
             removed[i] = "title"
@@ -172,6 +191,69 @@ def extract_header(lines: list[str], today: dt.date | None = None) -> Header:
     return Header(title, url, published, removed, replaced)
 
 
+@dataclass(frozen=True)
+class DatePrefix:
+    """A " date 2022-01-09 " glued before the first paragraph: where, which date, what follows."""
+
+    index: int
+    date: dt.date
+    rest: str
+
+
+def glued_date_prefix(lines: list[str]) -> DatePrefix | None:
+    """The glued date prefix of a document's first line, if it has one.
+
+    >>> glued_date_prefix(["", " date 2022-01-09 The council met."])
+    DatePrefix(index=1, date=datetime.date(2022, 1, 9), rest='The council met.')
+    """
+    first = next((i for i, line in enumerate(lines) if line), None)
+    prefix = _DATE_PREFIX.match(lines[first]) if first is not None else None
+    if first is None or prefix is None:
+        return None
+    return DatePrefix(first, dt.date.fromisoformat(prefix["date"]), lines[first][prefix.end() :])
+
+
+def _is_crawler_header(lines: list[str], filled: list[int]) -> bool:
+    """Does the document open with a crawler's header: the page's title, then a `YYYYMMDD`
+    date line or a URL line?"""
+    if len(filled) < 3 or not _looks_like_title(lines[filled[0]]):
+        return False
+    second = lines[filled[1]]
+    return bool(COMPACT_DATE.match(second)) or is_url(second)
+
+
+def headline_of(title: str, lines: list[str]) -> str:
+    """A page title without the site's or section's name around the headline.
+
+    The title's parts between separators (" | ", " - ", " – ", " · "…) are matched against the
+    page's own lines: the longest run of parts that stands on the page as a line (the
+    headline) wins. Failing that, the longest part, when the others are short names.
+
+    >>> headline_of("Obama admits US gun laws are his 'biggest frustration' - BBC News",
+    ...             ["BBC News", "Obama admits US gun laws are his 'biggest frustration'"])
+    "Obama admits US gun laws are his 'biggest frustration'"
+    >>> headline_of("The Deck of Cards That Made Tarot A Global Phenomenon - Atlas Obscura", [])
+    'The Deck of Cards That Made Tarot A Global Phenomenon'
+    """
+    parts = [p.strip() for p in _TITLE_SEPARATOR.split(title) if p.strip()]
+    if len(parts) < 2:
+        return title.strip()
+    page = {line_key(line) for line in lines}
+    runs = [
+        _TITLE_SEPARATOR_JOIN.join(parts[a:b])
+        for a in range(len(parts))
+        for b in range(a + 1, len(parts) + 1)
+        if b - a < len(parts)
+    ]
+    on_page = [run for run in runs if line_key(run) in page]
+    if on_page:
+        return max(on_page, key=lambda run: (count_words(run), -runs.index(run)))
+    longest = max(parts, key=count_words)
+    if all(count_words(p) <= MAX_SITE_NAME_WORDS for p in parts if p is not longest):
+        return longest
+    return title.strip()
+
+
 def _first_body_line(lines: list[str], filled: list[int]) -> int | None:
     """Position (in `filled`) of the first prose line that is not furniture. A long line
     without a full stop may still be a headline, so it only counts when longer than one."""
@@ -187,10 +269,11 @@ def _first_body_line(lines: list[str], filled: list[int]) -> int | None:
 def _title_position(lines: list[str], above_body: list[int], metadata: dict[int, str]) -> int | None:
     """Index of the headline: the headline-like line closest above the body.
 
-    Metadata lines, furniture, captions and lines of one or two words (an author, a section)
-    in between are stepped over; anything else that is not headline-like means the document
-    has no title line.
+    Metadata lines, furniture, captions, lines of one or two words (an author, a section) and
+    one standfirst (a sentence under the headline) in between are stepped over; anything else
+    that is not headline-like means the document has no title line.
     """
+    standfirsts = MAX_STANDFIRSTS
     for i in reversed(above_body[-MAX_TITLE_DISTANCE:]):
         line = lines[i]
         if i in metadata or furniture_reason(line) or _is_breadcrumb(line):
@@ -199,7 +282,12 @@ def _title_position(lines: list[str], above_body: list[int], metadata: dict[int,
             return i
         if count_words(line) < MIN_TITLE_WORDS:
             continue  # an author's name, a section label
-        return i if _looks_like_title(line) else None
+        if _looks_like_title(line):
+            return i
+        if standfirsts and is_prose(line) and ends_sentence(line):
+            standfirsts -= 1
+            continue
+        return None
     return None
 
 
