@@ -54,11 +54,15 @@ from transforms.document import Prepared, document_lines, prepare_document  # no
 TOKEN = re.compile(r"\w+")
 # Function words: the most common words of each of these languages in wordfreq.
 FUNCTION_WORD_LANGUAGES = (
-    "ar bg ca cs da de el en es fa fi fr he hi hu id it lt lv nb nl pl pt ro ru sk sl sv tr uk vi"
-).split()
+    "ar", "bg", "ca", "cs", "da", "de", "el", "en", "es", "fa", "fi", "fr", "he", "hi", "hu", "id",
+    "it", "lt", "lv", "nb", "nl", "pl", "pt", "ro", "ru", "sk", "sl", "sv", "tr", "uk", "vi",
+)  # fmt: skip
 FUNCTION_WORDS_PER_LANGUAGE = 60
 FUNCTION_CHAR_LANGUAGES = ("zh", "ja", "ko")
 FUNCTION_CHARS_PER_LANGUAGE = 40
+DOCUMENT_WEIGHT_POWER = 0.5
+# Tidy documents are also learnt cut down to this many article paragraphs.
+SHORTENED_TO = (1, 2)
 TREE_PARAMS = {"max_iter": 120, "learning_rate": 0.1, "max_leaf_nodes": 15, "max_depth": 5,
                "min_samples_leaf": 20, "l2_regularization": 1.0, "early_stopping": False}  # fmt: skip
 
@@ -130,24 +134,85 @@ def load_documents(
         repeated_of.update(dict.fromkeys(members, repeated))
     documents = []
     for n, p in prepared.items():
-        _, group, _, gold, page_gold, _ = sources[n]
+        _, group, _, gold, page_gold, name = sources[n]
         lines = document_lines(p.repaired.text)
-        evidence = line_evidence(lines, repeated=repeated_of[n])
-        judged = [lines[i] for i in evidence.order]
-        if not judged:
+        document = make_document(name, group, lines, gold, page_gold, repeated_of[n], vocab)
+        if document is None:
             continue
-        documents.append(
-            Document(
-                name=sources[n][5],
-                group=group,
-                lines=judged,
-                signals=line_signals(judged, evidence.hints, *vocab),
-                labels=label_lines(judged, gold),
-                undecided=np.array([i not in evidence.decided for i in evidence.order]),
-                gold_body=page_gold,
-            )
-        )
+        documents.append(document)
+        if page_gold is None:  # tidy documents: also as short briefs, and with a box inside
+            documents += shortened(document, lines, gold, repeated_of[n], vocab)
+            documents += footer_inside(document, lines, gold, repeated_of[n], vocab)
     return documents
+
+
+def make_document(
+    name: str,
+    group: str,
+    lines: list[str],
+    gold: str,
+    page_gold: str | None,
+    repeated: RepeatedLines,
+    vocab: tuple[frozenset[str], frozenset[str]],
+) -> Document | None:
+    evidence = line_evidence(lines, repeated=repeated)
+    judged = [lines[i] for i in evidence.order]
+    if not judged:
+        return None
+    return Document(
+        name=name,
+        group=group,
+        lines=judged,
+        signals=line_signals(judged, evidence.hints, *vocab),
+        labels=label_lines(judged, gold),
+        undecided=np.array([i not in evidence.decided for i in evidence.order]),
+        gold_body=page_gold,
+    )
+
+
+def footer_inside(
+    document: Document,
+    lines: list[str],
+    gold: str,
+    repeated: RepeatedLines,
+    vocab: tuple[frozenset[str], frozenset[str]],
+) -> list[Document]:
+    """The document with what follows its article (related headlines, share rows, tags) moved
+    in before its last paragraph: boxes stand inside articles too, and the paragraph after
+    them is still the article's."""
+    article = {line for line, label in zip(document.lines, document.labels, strict=True) if label}
+    at = [i for i, line in enumerate(lines) if line in article]
+    if len(at) < 2 or at[-1] + 1 >= len(lines):
+        return []
+    footer = lines[at[-1] + 1 :]
+    if not any(footer):
+        return []
+    moved = lines[: at[-1]] + footer + [""] + lines[at[-1] : at[-1] + 1]
+    variant = make_document(f"{document.name}#box", document.group, moved, gold, None, repeated, vocab)
+    return [variant] if variant is not None else []
+
+
+def shortened(
+    document: Document,
+    lines: list[str],
+    gold: str,
+    repeated: RepeatedLines,
+    vocab: tuple[frozenset[str], frozenset[str]],
+) -> list[Document]:
+    """The document cut to its first one or two article paragraphs, header and footer kept: short
+    news briefs, which the gold sets hardly have, must keep their paragraphs too."""
+    article = {line for line, label in zip(document.lines, document.labels, strict=True) if label}
+    at = [i for i, line in enumerate(lines) if line in article]
+    variants = []
+    for keep in SHORTENED_TO:
+        if len(at) <= keep:
+            continue
+        dropped = set(at[keep:])
+        cut = [line for i, line in enumerate(lines) if i not in dropped]
+        variant = make_document(f"{document.name}#{keep}", document.group, cut, gold, None, repeated, vocab)
+        if variant is not None:
+            variants.append(variant)
+    return variants
 
 
 def collect_sources(eval_dir: Path, corpus_dir: Path) -> list[tuple[str, str, bytes, str, str | None, str]]:
@@ -155,7 +220,16 @@ def collect_sources(eval_dir: Path, corpus_dir: Path) -> list[tuple[str, str, by
     for row in map(json.loads, (eval_dir / "pages" / "gold.jsonl").read_text().splitlines()):
         path = eval_dir / "pages" / "input" / row["source_path"]
         site = re.sub(r"[-_]?\d+$", "", Path(row["source_path"]).stem)
-        sources.append((f"pages/{row['source']}", f"site:{site}", path.read_bytes(), row["body"], row["body"], row["source_path"]))
+        sources.append(
+            (
+                f"pages/{row['source']}",
+                f"site:{site}",
+                path.read_bytes(),
+                row["body"],
+                row["body"],
+                row["source_path"],
+            )
+        )
     for folder, name in ((eval_dir / "dev", "dev"), (corpus_dir, "corpus")):
         for row in map(json.loads, (folder / "gold.jsonl").read_text().splitlines()):
             if row["expect"] != "article":
@@ -167,34 +241,35 @@ def collect_sources(eval_dir: Path, corpus_dir: Path) -> list[tuple[str, str, by
     return sources
 
 
-def fit(x: np.ndarray, y: np.ndarray):  # type: ignore[no-untyped-def]
+def fit(rows: list[tuple[np.ndarray, np.ndarray, np.ndarray]]):  # type: ignore[no-untyped-def]
+    """Trees on (signals, labels, weights) per document. A document's lines share one unit of
+    weight (to the power DOCUMENT_WEIGHT_POWER), so that a page of 900 menu lines does not
+    outweigh a short brief; this is how the page score counts too: every page the same."""
     from sklearn.ensemble import HistGradientBoostingClassifier
 
-    return HistGradientBoostingClassifier(random_state=0, **TREE_PARAMS).fit(x, y)
+    x = np.vstack([r[0] for r in rows])
+    y = np.concatenate([r[1] for r in rows])
+    w = np.concatenate([r[2] for r in rows])
+    return HistGradientBoostingClassifier(random_state=0, **TREE_PARAMS).fit(x, y, sample_weight=w)
 
 
-def stacked(documents: list[Document], stage1) -> list[np.ndarray]:  # type: ignore[no-untyped-def]
-    return [stage2_signals(d.signals, stage1.predict_proba(d.signals)[:, 1]) for d in documents]
+def training_rows(d: Document, x: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The undecided lines of a document: signals (or `x`), labels, weights."""
+    n = int(d.undecided.sum())
+    weight = np.full(n, 1.0 / max(n, 1) ** DOCUMENT_WEIGHT_POWER)
+    return ((d.signals if x is None else x)[d.undecided], d.labels[d.undecided], weight)
 
 
 def fit_two_stages(documents: list[Document], folds: int):  # type: ignore[no-untyped-def]
     """Stage 1 on the signals; stage 2 on the signals and stage-1 scores made out of fold."""
-    x = np.vstack([d.signals[d.undecided] for d in documents])
-    y = np.concatenate([d.labels[d.undecided] for d in documents])
-    stage1 = fit(x, y)
-    parts = split_groups(documents, folds)
-    x2_rows, y2_rows = [], []
-    for held in parts:
-        train = [d for d in documents if d.group not in held]
-        inner = fit(
-            np.vstack([d.signals[d.undecided] for d in train]),
-            np.concatenate([d.labels[d.undecided] for d in train]),
-        )
-        for d, x2 in zip([d for d in documents if d.group in held], stacked([d for d in documents if d.group in held], inner), strict=True):  # fmt: skip
-            x2_rows.append(x2[d.undecided])
-            y2_rows.append(d.labels[d.undecided])
-    stage2 = fit(np.vstack(x2_rows), np.concatenate(y2_rows))
-    return stage1, stage2
+    stage1 = fit([training_rows(d) for d in documents])
+    stage2_rows = []
+    for held in split_groups(documents, folds):
+        inner = fit([training_rows(d) for d in documents if d.group not in held])
+        for d in (d for d in documents if d.group in held):
+            x2 = stage2_signals(d.signals, inner.predict_proba(d.signals)[:, 1])
+            stage2_rows.append(training_rows(d, x2))
+    return stage1, fit(stage2_rows)
 
 
 def split_groups(documents: list[Document], folds: int) -> list[set[str]]:
@@ -251,7 +326,8 @@ def cross_validate(documents: list[Document], folds: int) -> None:
         print(f"fold {k + 1}/{folds} done", file=sys.stderr)
     f1, precision, recall = page_f1(rows)
     print(f"held out by site: pages_f1={f1:.3f} precision={precision:.3f} recall={recall:.3f} "
-          f"collapsed={collapsed} of {len(rows)}; tidy documents' lines right {line_hits / max(line_total, 1):.3f}")  # fmt: skip
+          f"collapsed={collapsed} of {len(rows)}; "
+          f"tidy documents' lines right {line_hits / max(line_total, 1):.3f}")  # fmt: skip
     for f, g in sorted(worst)[:10]:
         print(f"  {f:.3f} {g}")
 
@@ -316,7 +392,9 @@ def main(argv: list[str] | None = None) -> int:
         "stage1": export(stage1),
         "stage2": export(stage2),
     }
-    MODEL_PATH.write_text(json.dumps(model, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
+    MODEL_PATH.write_text(
+        json.dumps(model, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8"
+    )
     print(f"wrote {MODEL_PATH} ({MODEL_PATH.stat().st_size // 1024} KB)", file=sys.stderr)
     return 0
 

@@ -27,6 +27,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections import Counter
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -43,6 +44,7 @@ WINDOWS = (1, 3, 8)
 # least this; its lines count down to this share of that best score.
 FALLBACK_MIN_SCORE = 0.02
 FALLBACK_SHARE_OF_BEST = 0.5
+MIN_SENTENCE_WORDS = 3
 
 _COMMA_RE = re.compile(r"[,;，、；،]")
 _SENTENCE_BREAK_RE = re.compile(r"[.!?。！？؟]+[\"'”’»)\]」』]*(?:\s+|$)")
@@ -69,14 +71,23 @@ OWN_SIGNALS: tuple[str, ...] = (
 HINT_SIGNALS: tuple[str, ...] = ("furniture", "recurring", "in_list", "log_lines_below_comment_heading")
 # The value of that distance where no comment heading stands above: farther than any page is long.
 NO_HEADING = 12.0
+# Where the line stands: relative position, share of the page's prose above it, the page's
+# length, distance to the nearest prose line, inside the block from the first to the last prose
+# line that does not recur in the corpus, a blank line next to it (tidy documents have them),
+# the same line elsewhere on the page (menus come twice), the length of the run of non-prose
+# lines it stands in (a menu, a headline list).
+PLACE_SIGNALS: tuple[str, ...] = (
+    "position", "prose_above", "log_lines", "log_distance_prose", "in_prose_block", "blank_around",
+    "repeated_in_page", "log_short_run",
+)  # fmt: skip
 # The own signals that are averaged over the neighbours.
 CONTEXT_OF: tuple[str, ...] = (
-    "log_words", "ends_sentence", "function_word_share", "is_prose", "furniture", "recurring", "in_list"
+    "log_words", "ends_sentence", "function_word_share", "is_prose", "furniture", "recurring", "in_list",
 )  # fmt: skip
 
 
 def _signal_names() -> tuple[str, ...]:
-    names = [*OWN_SIGNALS, *HINT_SIGNALS, "position", "prose_above", "log_lines", "log_distance_prose"]
+    names = [*OWN_SIGNALS, *HINT_SIGNALS, *PLACE_SIGNALS]
     for w in WINDOWS:
         names += [f"{s}_before_{w}" for s in CONTEXT_OF]
         names += [f"{s}_after_{w}" for s in CONTEXT_OF]
@@ -101,6 +112,7 @@ class LineHints:
     recurring: list[bool]
     in_list: list[bool]
     below_comment_heading: list[int | None]  # lines since the nearest comment heading above
+    blank_around: list[bool]  # an empty line right before or after it
 
 
 @dataclass(frozen=True)
@@ -164,7 +176,8 @@ def load_model(path: Path = MODEL_PATH) -> BodyModel:
 def own_signals(line: str, function_words: frozenset[str], function_chars: frozenset[str]) -> list[float]:
     """The signals of one line by itself, in the order of OWN_SIGNALS.
 
-    >>> s = own_signals("The council met on Monday, and it voted.", frozenset({"the", "on", "and", "it"}), frozenset())
+    >>> function_words = frozenset({"the", "on", "and", "it"})
+    >>> s = own_signals("The council met on Monday, and it voted.", function_words, frozenset())
     >>> dict(zip(OWN_SIGNALS, s))["function_word_share"]
     0.5
     """
@@ -218,17 +231,20 @@ def line_signals(
     prose = own[:, OWN_SIGNALS.index("is_prose")] * (1 - hint[:, 0])
     prose_words = prose * np.expm1(own[:, 0])
     total_prose = prose_words.sum() or 1.0
-    prose_at = np.flatnonzero(prose)
-    if prose_at.size:
-        distance = np.abs(np.arange(n)[:, None] - prose_at[None, :]).min(axis=1)
-    else:
-        distance = np.full(n, n, dtype=np.float64)
+    anchors = np.flatnonzero(prose * (1 - hint[:, 1]))  # prose that is neither furniture nor recurring
+    in_block = np.zeros(n)
+    if anchors.size:
+        in_block[anchors[0] : anchors[-1] + 1] = 1.0
     place = np.column_stack(
         [
             np.arange(n) / max(n - 1, 1),
             (np.cumsum(prose_words) - prose_words) / total_prose,
             np.full(n, math.log1p(n)),
-            np.log1p(distance),
+            np.log1p(_distance_to(np.flatnonzero(prose), n)),
+            in_block,
+            np.array(hints.blank_around, dtype=np.float64),
+            _repeated_in_page(lines),
+            np.log1p(_run_lengths(prose == 0)),
         ]
     )
     table = np.hstack([own, hint])
@@ -239,6 +255,43 @@ def line_signals(
         before, after = _window_means(context, w)
         parts += [before, after]
     return np.hstack(parts)
+
+
+def _repeated_in_page(lines: list[str]) -> np.ndarray:
+    """1 for a line that stands more than once on the page, else 0."""
+    counts = Counter(lines)
+    return np.array([float(counts[line] > 1) for line in lines])
+
+
+def _run_lengths(flags: np.ndarray) -> np.ndarray:
+    """For each position, the length of the run of equal flags it stands in, 0 where the flag
+    is false.
+
+    >>> _run_lengths(np.array([True, True, False, True])).tolist()
+    [2.0, 2.0, 0.0, 1.0]
+    """
+    lengths = np.zeros(len(flags))
+    start = 0
+    for n in range(1, len(flags) + 1):
+        if n == len(flags) or flags[n] != flags[start]:
+            if flags[start]:
+                lengths[start:n] = n - start
+            start = n
+    return lengths
+
+
+def _distance_to(points: np.ndarray, n: int) -> np.ndarray:
+    """For each of n positions, the distance to the nearest of `points` (sorted); n if none.
+
+    >>> _distance_to(np.array([2, 5]), 7).tolist()
+    [2, 1, 0, 1, 1, 0, 1]
+    """
+    if not points.size:
+        return np.full(n, n)
+    at = np.arange(n)
+    right = np.searchsorted(points, at).clip(max=points.size - 1)
+    left = (right - 1).clip(min=0)
+    return np.minimum(np.abs(points[right] - at), np.abs(at - points[left]))
 
 
 def stage2_signals(signals: np.ndarray, scores: np.ndarray) -> np.ndarray:
@@ -289,6 +342,29 @@ def article_scores(lines: list[str], hints: LineHints, model: BodyModel | None =
     return model.stage2.probability(stage2_signals(signals, first))
 
 
+def _keep_between(lines: list[str], keep: list[bool], eligible: list[bool]) -> list[bool]:
+    """The article is continuous: a line between two kept lines (a subheading, a one-line
+    quote) and a complete sentence right after a kept line (a short closing paragraph) belong
+    to it, unless a rule has dropped them.
+
+    >>> lines = ["A.", "Sub", "B.", "Menu", "It ends here.", "x"]
+    >>> _keep_between(lines, [True, False, True, False, False, False], [True] * 6)
+    [True, True, True, False, False, False]
+    """
+    kept = list(keep)
+    for n in range(1, len(kept)):
+        if kept[n] or not eligible[n] or not kept[n - 1]:
+            continue
+        if (n + 1 < len(kept) and keep[n + 1]) or _is_closing_sentence(lines[n]):
+            kept[n] = True
+    return kept
+
+
+def _is_closing_sentence(line: str) -> bool:
+    """A short complete sentence: "Work is expected to take four years." """
+    return count_words(line) >= MIN_SENTENCE_WORDS and ends_sentence(line) and line[:1].isupper()
+
+
 def article_lines(lines: list[str], scores: np.ndarray, eligible: list[bool]) -> list[bool]:
     """Which lines to keep: the eligible lines the model scores as article. When none is, the
     page still is one (an article of a single paragraph among teasers, readers' comments or a
@@ -296,7 +372,7 @@ def article_lines(lines: list[str], scores: np.ndarray, eligible: list[bool]) ->
     without a single prose line keeps nothing, and becomes a `no_content` reject."""
     keep = [e and s >= KEEP_THRESHOLD for e, s in zip(eligible, scores.tolist(), strict=True)]
     if any(keep):
-        return keep
+        return _keep_between(lines, keep, eligible)
     prose = [e and is_prose(line) for e, line in zip(eligible, lines, strict=True)]
     if not any(prose):
         return keep
@@ -305,4 +381,7 @@ def article_lines(lines: list[str], scores: np.ndarray, eligible: list[bool]) ->
         return keep
     margins = np.where(prose, scores - best * FALLBACK_SHARE_OF_BEST, -1.0)
     block = best_block(margins, np.array([count_words(line) for line in lines], dtype=np.float64))
-    return [e and bool(b) and (p or s >= FALLBACK_MIN_SCORE) for e, b, p, s in zip(eligible, block, prose, scores.tolist(), strict=True)]
+    return [
+        e and bool(b) and (p or s >= FALLBACK_MIN_SCORE)
+        for e, b, p, s in zip(eligible, block, prose, scores.tolist(), strict=True)
+    ]

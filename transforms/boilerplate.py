@@ -153,6 +153,9 @@ def line_evidence(
         recurring=[i in recurring for i in order],
         in_list=[i in in_list for i in order],
         below_comment_heading=_lines_below_comment_heading(lines, order),
+        blank_around=[
+            (i > 0 and not lines[i - 1]) or (i + 1 < len(lines) and not lines[i + 1]) for i in order
+        ],
     )
     return LineEvidence(order, decided, hints)
 
@@ -178,6 +181,7 @@ def classify_lines(
     judged = [lines[i] for i in evidence.order]
     undecided = [i not in evidence.decided for i in evidence.order]
     keep = article_lines(judged, article_scores(judged, evidence.hints), undecided)
+    _drop_recurring_outside(keep, evidence.hints.recurring)
     verdicts = []
     for n, i in enumerate(evidence.order):
         reason = evidence.decided.get(i)
@@ -185,6 +189,16 @@ def classify_lines(
             reason = _model_reason(evidence.hints, n)
         verdicts.append(Verdict(i, lines[i], reason))
     return verdicts
+
+
+def _drop_recurring_outside(keep: list[bool], recurring: list[bool]) -> None:
+    """Corpus evidence stays limited to furniture: a recurring line is only kept inside the
+    article that the lines of this document alone make (a site's slogan or member appeal under
+    every story goes, even when it reads like prose)."""
+    own = [n for n, (k, r) in enumerate(zip(keep, recurring, strict=True)) if k and not r]
+    for n, r in enumerate(recurring):
+        if r and keep[n] and (not own or not own[0] < n < own[-1]):
+            keep[n] = False
 
 
 def _model_reason(hints: LineHints, n: int) -> str:

@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 from transforms.boilerplate import furniture_reason
 from transforms.dates import COMPACT_DATE, find_date, find_date_span, is_relative_date
 from transforms.furniture import BYLINE_WORDS, HOME_WORDS, SOURCE_LABELS, UPDATED_WORDS
-from transforms.lines import URL_LINE_RE, count_words, ends_sentence, is_prose, is_url, line_key
+from transforms.lines import URL_LINE_RE, WORD_RE, count_words, ends_sentence, is_prose, is_url, line_key
 
 # Where there is no body paragraph, how far into the document header lines may stand.
 HEADER_WINDOW = 8
@@ -33,14 +33,24 @@ MAX_HEADER_LINES = 60
 # Bylines and dates may follow a standfirst: the first body paragraph and this many lines more.
 LINES_AFTER_BODY = 3
 # The headline stands at most this many non-empty lines above the body.
-MAX_TITLE_DISTANCE = 12
+MAX_TITLE_DISTANCE = 40
 # A headline that is not the first line of the document has at least this many words.
 MIN_TITLE_WORDS = 3
 # How far from the end a "Source: <url>" line may stand, in non-empty lines.
 FOOTER_WINDOW = 12
 MAX_TITLE_WORDS = 30
 # Sentences between the headline and the body (a standfirst) that the title search steps over.
-MAX_STANDFIRSTS = 1
+MAX_STANDFIRSTS = 2
+# The weights of the title candidates' signals (title_score), and the least score a title needs.
+TITLE_WEIGHTS = {
+    "near": 1.5, "before_byline": 1.0, "repeated": 0.5, "in_page_title": 2.0, "capitalised": 0.3,
+    "length": 0.6, "time_or_date": 1.0, "overlong": 0.5,
+}  # fmt: skip
+MIN_TITLE_SCORE = 0.3
+LONG_TITLE_WORDS = 20
+FULL_HEADLINE_WORDS = 8
+# "Reviewed by Jane Doe", "Posted by …", "From: Herald Sun", "Source: AP": credits and labels.
+_CREDIT_LINE = re.compile(r"^(\w+ed by\s|\w+\s?:\s*\S+(\s+\S+){0,2}$)", re.IGNORECASE)
 # Words left in a date line once the date, times and labels are gone ("Par Claire Morin").
 MAX_BYLINE_WORDS = 8
 
@@ -166,12 +176,19 @@ def extract_header(lines: list[str], today: dt.date | None = None, body_start: i
         elif _is_byline(line):
             removed[i] = "byline"
 
-    title_at = None if prefix or body_at is None else _title_position(lines, filled[:body_at], removed)
+    page_title = lines[filled[0]] if not prefix and _is_crawler_header(lines, filled) else None
+    headline = headline_of(page_title, [lines[i] for i in filled]) if page_title else None
+    site_name = headline if headline is not None and count_words(headline) < MIN_TITLE_WORDS else None
+    if site_name is not None:
+        headline = None  # a page title this short may be the site's name: a headline on the page wins
+    above_body = filled[:body_at] if body_at is not None else []
+    if page_title is not None:
+        above_body = above_body[1:]
+        removed[filled[0]] = "title"
+    title_at = None if prefix else _title_position(lines, above_body, removed, headline)
     title = lines[title_at] if title_at is not None else None
-    if not prefix and _is_crawler_header(lines, filled):
-        title_at = filled[0]
-        title = headline_of(lines[title_at], [lines[i] for i in head])
-        head = [title_at, *(i for i in head if i != title_at)]
+    if headline is not None or (title is None and site_name is not None):
+        title = headline or site_name
     for i in head:
         if i == title_at or (title and _repeats_title(lines[i], title)):
             removed[i] = "title"
@@ -215,11 +232,16 @@ def glued_date_prefix(lines: list[str]) -> DatePrefix | None:
 
 def _is_crawler_header(lines: list[str], filled: list[int]) -> bool:
     """Does the document open with a crawler's header: the page's title, then a `YYYYMMDD`
-    date line or a URL line?"""
+    date line or a URL line, or a title that the page repeats further down (its headline)?"""
     if len(filled) < 3 or not _looks_like_title(lines[filled[0]]):
         return False
-    second = lines[filled[1]]
-    return bool(COMPACT_DATE.match(second)) or is_url(second)
+    first, second = lines[filled[0]], lines[filled[1]]
+    if COMPACT_DATE.match(second) or is_url(second):
+        return True
+    if furniture_reason(first) is not None or count_words(first) < MIN_TITLE_WORDS:
+        return False
+    keys = {line_key(headline_of(first, [])), line_key(first)}
+    return any(line_key(lines[i]) in keys for i in filled[1:])
 
 
 def headline_of(title: str, lines: list[str]) -> str:
@@ -266,29 +288,95 @@ def _first_body_line(lines: list[str], filled: list[int]) -> int | None:
     return None
 
 
-def _title_position(lines: list[str], above_body: list[int], metadata: dict[int, str]) -> int | None:
-    """Index of the headline: the headline-like line closest above the body.
+def _title_position(
+    lines: list[str], above_body: list[int], metadata: dict[int, str], page_title: str | None = None
+) -> int | None:
+    """Index of the headline: the best-scoring headline-shaped line above the body.
 
-    Metadata lines, furniture, captions, lines of one or two words (an author, a section) and
-    one standfirst (a sentence under the headline) in between are stepped over; anything else
-    that is not headline-like means the document has no title line.
+    The search goes up from the body over at most MAX_TITLE_DISTANCE lines and stops at a
+    sentence (the end of something else), stepping over a standfirst and a caption. Metadata, furniture,
+    breadcrumbs and bylines are no candidates. See `title_score` for what makes the best one.
     """
+    window = above_body[-MAX_TITLE_DISTANCE:]
+    keys = [line_key(lines[i]) for i in window]
+    best, best_score = None, MIN_TITLE_SCORE
     standfirsts = MAX_STANDFIRSTS
-    for i in reversed(above_body[-MAX_TITLE_DISTANCE:]):
-        line = lines[i]
+    for distance, n in enumerate(reversed(range(len(window)))):
+        i, line = window[n], lines[window[n]]
         if i in metadata or furniture_reason(line) or _is_breadcrumb(line):
             continue
-        if i == above_body[0] and _looks_like_title(line):
-            return i
-        if count_words(line) < MIN_TITLE_WORDS:
-            continue  # an author's name, a section label
-        if _looks_like_title(line):
-            return i
-        if standfirsts and is_prose(line) and ends_sentence(line):
-            standfirsts -= 1
+        if not _looks_like_title(line):
+            if is_prose(line) and ends_sentence(line):
+                if not standfirsts:
+                    break
+                standfirsts -= 1
             continue
-        return None
-    return None
+        if _opens_like_byline(line) or (count_words(line) < MIN_TITLE_WORDS and i != above_body[0]):
+            continue
+        signals = TitleSignals(
+            distance=distance,
+            before_byline=any(metadata.get(j) in ("date", "byline") for j in window[n + 1 : n + 4]),
+            repeated=keys.count(keys[n]) > 1,
+            in_page_title=_share_in(line, page_title) if page_title else 0.0,
+        )
+        score = title_score(line, signals)
+        if score > best_score:
+            best, best_score = i, score
+    return best
+
+
+@dataclass(frozen=True)
+class TitleSignals:
+    """Where a headline candidate stands: lines above the body, whether a byline or date line
+    follows within three lines, whether the page repeats it, its share of the page title."""
+
+    distance: int = 0
+    before_byline: bool = False
+    repeated: bool = False
+    in_page_title: float = 0.0
+
+
+def title_score(line: str, signals: TitleSignals) -> float:
+    """How much a headline-shaped line looks like the article's headline: near the body, above
+    its byline or date, repeated (a headline and its share text), in the page's own title,
+    capitalised like a headline, of a headline's length, without times or dates.
+
+    >>> near = TitleSignals()
+    >>> title_score("Council approves new tram line", near) > title_score("Posted 1:39 PM ET", near)
+    True
+    """
+    tokens = [t for t in WORD_RE.findall(line) if t[:1].isalpha()]
+    cased = [t for t in tokens if t[:1].isupper() or t[:1].islower()]
+    capitalised = sum(t[:1].isupper() for t in cased) / len(cased) if cased else 0.5
+    words = count_words(line)
+    return (
+        TITLE_WEIGHTS["near"] / (1 + signals.distance)
+        + TITLE_WEIGHTS["before_byline"] * signals.before_byline
+        + TITLE_WEIGHTS["repeated"] * signals.repeated
+        + TITLE_WEIGHTS["in_page_title"] * signals.in_page_title
+        + TITLE_WEIGHTS["capitalised"] * capitalised
+        + TITLE_WEIGHTS["length"] * min(words, FULL_HEADLINE_WORDS) / FULL_HEADLINE_WORDS
+        - TITLE_WEIGHTS["time_or_date"] * bool(_TIME.search(line) or find_date(line))
+        - TITLE_WEIGHTS["overlong"] * (words > LONG_TITLE_WORDS)
+    )
+
+
+def _share_in(line: str, title: str) -> float:
+    """The share of a line's words that are words of `title`.
+
+    >>> _share_in("Quanta Magazine staff", "The Hidden Heroines of Chaos - Quanta Magazine")
+    0.6666666666666666
+    """
+    words = [w.casefold() for w in WORD_RE.findall(line)]
+    title_words = {w.casefold() for w in WORD_RE.findall(title)}
+    return sum(w in title_words for w in words) / len(words) if words else 0.0
+
+
+def _opens_like_byline(line: str) -> bool:
+    """ "By Jane Doe, Staff Writer", "Reviewed by …", "From: Herald Sun": not a headline."""
+    if ends_sentence(line):
+        return False
+    return line.casefold().startswith(_BYLINE_OPENINGS) or bool(_CREDIT_LINE.match(line))
 
 
 def _looks_like_title(line: str) -> bool:
