@@ -1,7 +1,8 @@
 """Find a calendar date in a short header or byline line, in many languages and layouts.
 
 Covered: ISO dates and timestamps (2022-01-09, 2022-06-23T16:12:00+02:00), compact 20220109,
-numeric dates with dots, slashes or dashes read day first (09.01.2022, 9/1/2022, 9.1.2022),
+numeric dates with dots, slashes or dashes read day first (09.01.2022, 9/1/2022, 9.1.2022)
+unless the day cannot be a month (2/26/2015),
 month names in 25 languages in either order ("January 9, 2022", "9 janvier 2022",
 "9 de janeiro de 2022", "3 mei 2023", "9 Ocak 2022", "9 января 2022 г."), and CJK dates
 (2022年1月9日, 2022년 1월 9일). Relative dates ("2 hours ago", "yesterday") cannot be resolved
@@ -109,12 +110,14 @@ _PATTERNS: tuple[re.Pattern[str], ...] = (
     re.compile(r"(?P<y>(?:19|20)\d\d)\s*[年년]\s*(?P<m>[01]?\d)\s*[月월]\s*(?P<d>[0-3]?\d)\s*[日일]?"),
     # 09.01.2022, 9/1/2022, 9-1-2022: day first
     re.compile(r"(?<![\d.])(?P<d>[0-3]?\d)[./-](?P<m>[01]?\d)[./-](?P<y>(?:19|20)\d\d)(?!\d)"),
+    # Month first (the US order) only where the day cannot be a month: 2/26/2015.
+    re.compile(r"(?<![\d.])(?P<m>[01]?\d)/(?P<d>1[3-9]|2\d|3[01])/(?P<y>(?:19|20)\d\d)(?!\d)"),
     # 9 January 2022, 9. Januar 2022, 9 de janeiro de 2022, 9 января 2022
     re.compile(rf"(?<!\w){_D}\s*{_SEP}{_M}{_SEP}{_Y}(?!\d)", re.IGNORECASE),
     # January 9, 2022 / Jan. 9th 2022
     re.compile(rf"(?<!\w){_M}\s*{_D}[\s,]+{_Y}(?!\d)", re.IGNORECASE),
 )
-_NUMERIC_PATTERNS = _PATTERNS[:3]
+_NUMERIC_PATTERNS = _PATTERNS[:4]
 _MONTH_WORDS = frozenset(word for name in MONTH_NUMBER for word in name.split())
 _LETTERS = re.compile(r"[^\W\d_]+")
 _DIGIT = re.compile(r"\d")

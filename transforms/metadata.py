@@ -31,7 +31,7 @@ HEADER_WINDOW = 8
 # How far down the first body paragraph is looked for (menus can be long), in non-empty lines.
 MAX_HEADER_LINES = 60
 # Bylines and dates may follow a standfirst: the first body paragraph and this many lines more.
-LINES_AFTER_BODY = 3
+LINES_AFTER_BODY = 6
 # The headline stands at most this many non-empty lines above the body.
 MAX_TITLE_DISTANCE = 40
 # A headline that is not the first line of the document has at least this many words.
@@ -197,6 +197,8 @@ def extract_header(lines: list[str], today: dt.date | None = None, body_start: i
 
     if published is None and dates:
         # The date nearest below the title is the article's; one above it may be the page's.
+        # A crawler's header states the page's date right under the page title.
+        title_at = filled[0] if page_title is not None else title_at
         after_title = [d for i, d in dates if title_at is None or i > title_at]
         published = (after_title or [d for _, d in dates])[0]
 
