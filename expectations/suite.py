@@ -19,6 +19,7 @@ import pandas as pd
 
 from expectations.deferred_imports import import_gx
 from transforms.language import known_languages
+from transforms.translation_notice import LANGUAGE_STEMS
 
 # GX reports usage to its makers unless told not to; a batch job has no business phoning home.
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
@@ -30,7 +31,7 @@ URL_PATTERN = r"^https?://[^\s/?#]+\.[^\s/?#]+(?:[/?#]\S*)?$"
 # "text not empty" is n_chars >= 1 (n_chars is len(text)), which keeps validation light.
 VALIDATED_COLUMNS = (
     "doc_id", "source_path", "language", "language_confidence", "published_date", "url",
-    "n_words", "n_chars",
+    "n_words", "n_chars", "translated_from",
 )  # fmt: skip
 
 
@@ -68,6 +69,7 @@ def build_expectations(today: dt.date) -> list[Any]:
         gxe.ExpectColumnValuesToMatchRegex(column="url", regex=URL_PATTERN),
         gxe.ExpectColumnValuesToBeBetween(column="n_words", min_value=1),
         gxe.ExpectColumnValuesToBeBetween(column="n_chars", min_value=1),
+        gxe.ExpectColumnValuesToBeInSet(column="translated_from", value_set=sorted(LANGUAGE_STEMS)),
     ]
 
 

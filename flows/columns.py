@@ -38,6 +38,8 @@ ARTICLE_COLUMNS: tuple[tuple[str, pa.DataType, bool, str], ...] = (
     ("mojibake_fixed", pa.bool_(), True, "whether repair undid an encoding error (mojibake)"),
     ("translation_artifacts", pa.list_(ARTIFACT_TYPE), True,
      "untranslated fragments: kind, text, start/end offsets in text, language"),
+    ("translated_from", pa.string(), True,
+     "ISO 639-1 code of the language a translation notice names as the original; null when none says so"),
     ("n_words", pa.int32(), False, "words in text (CJK characters count in pairs)"),
     ("n_chars", pa.int32(), False, "characters in text"),
     ("boilerplate_reasons", pa.list_(pa.string()), True,

@@ -26,6 +26,7 @@ def frame(**overrides: list[object]) -> pd.DataFrame:
         "url": ["https://www.example.com/a", None],
         "n_words": [2, 2],
         "n_chars": [10, 10],
+        "translated_from": ["fi", None],
     }
     rows.update(overrides)
     return pd.DataFrame(rows)
@@ -45,6 +46,7 @@ def test_each_broken_rule_is_named() -> None:
             published_date=[dt.date(2022, 1, 9), dt.date(2027, 1, 1)],
             url=["https://www.example.com/a", "not a url"],
             n_words=[2, 0],
+            translated_from=["finnish", None],
         ),
         TODAY,
     )
@@ -57,6 +59,7 @@ def test_each_broken_rule_is_named() -> None:
         "expect_column_values_to_be_between(published_date)",
         "expect_column_values_to_match_regex(url)",
         "expect_column_values_to_be_between(n_words)",
+        "expect_column_values_to_be_in_set(translated_from)",
     }
 
 

@@ -20,10 +20,13 @@ from transforms.language import detect_language
 from transforms.lines import count_words
 from transforms.metadata import Given, apply_given, domain_of, extract_header, glued_date_prefix
 from transforms.repair import Repaired, repair_text
+from transforms.translation_notice import original_language, translation_notice
 
 # An error page ("Seite nicht gefunden") may carry one or two sentences of its own.
 ERROR_PAGE_MAX_WORDS = 80
 PARAGRAPH_SEPARATOR = "\n\n"
+# Translation notices stand among the first or last lines of the body.
+NOTICE_EDGE_LINES = 3
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,7 @@ class Article:
     boilerplate: list[str]
     mojibake_fixed: bool
     translation_artifacts: list[Artifact]
+    translated_from: str | None
     n_words: int
     n_chars: int
     boilerplate_reasons: list[str] = field(default_factory=list)
@@ -135,6 +139,7 @@ def clean_document(
         Verdict(v.index, v.text, f"metadata:{header.removed[v.index]}") if v.index in header.removed else v
         for v in judged
     ]
+    verdicts, named = _take_translation_notices(verdicts)
     body = [v.text for v in verdicts if v.kept]
     dropped = [v for v in verdicts if not v.kept]
     text = PARAGRAPH_SEPARATOR.join(body)
@@ -157,9 +162,29 @@ def clean_document(
         boilerplate=[v.text for v in dropped],
         mojibake_fixed=repaired.mojibake_fixed,
         translation_artifacts=find_artifacts(text, language.code),
+        translated_from=original_language(named, language.code),
         n_words=n_words,
         n_chars=len(text),
         boilerplate_reasons=[v.reason or "" for v in dropped],
         encoding=prepared.encoding,
         repairs=list(repaired.steps),
     )
+
+
+def _take_translation_notices(verdicts: list[Verdict]) -> tuple[list[Verdict], tuple[str, ...]]:
+    """Translation notices leave the text ("This article was machine translated from
+    Finnish."), and the languages they name are kept. A kept line counts as a notice only
+    among the first or last NOTICE_EDGE_LINES of the body, where notices stand; a line about
+    translating in the middle of a story is the story's."""
+    kept = [n for n, v in enumerate(verdicts) if v.kept]
+    edges = set(kept[:NOTICE_EDGE_LINES] + kept[-NOTICE_EDGE_LINES:])
+    named: list[str] = []
+    out = []
+    for n, v in enumerate(verdicts):
+        languages = translation_notice(v.text) if (not v.kept or n in edges) else None
+        if languages is None:
+            out.append(v)
+            continue
+        named += languages
+        out.append(Verdict(v.index, v.text, "translation_notice"))
+    return out, tuple(dict.fromkeys(named))
