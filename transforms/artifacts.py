@@ -34,15 +34,18 @@ from functools import cache, lru_cache
 from wordfreq import get_frequency_dict
 
 from transforms.lines import count_words
+from transforms.translation_notice import language_of_name
 
 SEGMENT = "untranslated_segment"
 WORD = "untranslated_word"
 GLUED = "glued_words"
 
 # Languages a foreign Latin-script word is checked against (wordfreq "small" lists).
+# Not Indonesian: its list (subtitles, social media) rates English-looking tokens as common
+# Indonesian ("misi", "pipis"), which made false artifacts on native English pages.
 LATIN_CANDIDATES: tuple[str, ...] = (
     "de", "es", "fr", "it", "pt", "nl", "pl", "fi", "tr", "sv", "da", "nb", "cs", "ro", "hu",
-    "id", "ca", "sk",
+    "ca", "sk",
 )  # fmt: skip
 # Zipf thresholds (log10 of frequency per billion words; 3 = once per million words).
 FOREIGN_MIN_ZIPF = 3.0  # the word is in common use in the other language
@@ -50,17 +53,26 @@ FOREIGN_MARGIN = 2.0  # ... and that much more common there than in English
 RARE_IN_ENGLISH = 2.0  # below this, English hardly uses the word
 WORD_MIN_ZIPF = 3.5  # a lone foreign word must be this common in its language
 WORD_MARGIN = 2.5
+# ... and English must hardly know it: a word English writes this often is a loanword
+# ("nouveaux riches", "abuelo"), not a word the translation left over.
+LONE_WORD_MAX_ENGLISH_ZIPF = 1.6
 SENTENCE_START_MIN_ZIPF = 4.5  # a capitalised sentence opener must be a very common word
 GLUE_PART_MIN_ZIPF = 3.5
 WORD_CACHE_SIZE = 65_536  # words whose profile is kept: the common ones recur in every article
 SKIP_FOREIGN_LOOKUP_ZIPF = 6.0  # no other language's word is 2 Zipf more common than this
 MIN_SCRIPT_RUN_CHARS = 2
 
-# English words that machine translation glues onto the next lower-case word ("theplans").
-# "a" and "an" are left out: too many rare English words start with them (aright, anew).
-GLUE_PREFIXES: tuple[str, ...] = (
-    "the", "of", "and", "to", "in", "on", "at", "for", "with", "from", "by", "its", "their",
-    "his", "her", "this", "that", "our",
+# English function words that machine translation glues onto the next word. Onto a capitalised
+# word ("theNorth"): not the prepositions that open identifiers in code ("withCredentials",
+# "toString", "forEach", "onClick", "fromJson", "byId").
+CAMEL_GLUE_HEADS: tuple[str, ...] = (
+    "the", "of", "and", "in", "at", "its", "their", "his", "her", "this", "that", "our",
+)  # fmt: skip
+# Onto a lower-case word that the word list lacks ("theplans"): only those that are no English
+# word-forming prefix too, or rare English words would count ("inclosed", "incautious",
+# "forgo"); "a" and "an" are left out for the same reason (aright, anew).
+LOWER_GLUE_PREFIXES: tuple[str, ...] = (
+    "the", "of", "and", "its", "their", "his", "her", "this", "that", "our",
 )  # fmt: skip
 
 # Scripts other than Latin, with the languages that write them.
@@ -80,7 +92,16 @@ _SCRIPT_LANGS = {name: langs for name, _, langs in _SCRIPTS}
 _ANY_OTHER_SCRIPT = re.compile("[" + "".join(chars for _, chars, _ in _SCRIPTS) + "]")
 _LATIN_LETTER = re.compile(r"[A-Za-z\u00c0-\u024f]")
 _TOKEN = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
-_SKIP_SPANS = re.compile(r"https?://\S+|www\.\S+|\S+@\S+|[#@]\w+")
+# URLs, e-mail addresses, handles and hashtags, domains and dotted code ("thestreet.com",
+# "content.length"): names of things, not words of the text.
+_SKIP_SPANS = re.compile(r"https?://\S+|www\.\S+|\S+@\S+|[#@$]\w+|\b\w+(?:\.\w+)*\.[a-z]\w*\b")
+# Code around a camel-case word: an identifier (".toString(", "$canvas->getCanvas", "firstName=").
+_CODE_BEFORE = frozenset(".$_>/\\#@")
+_CODE_AFTER = frozenset("(=_[/")
+_CODE_JOINERS = frozenset(".:")  # code only when a name follows at once: ".length", "::new"
+# A paragraph this dense in code symbols is a code listing.
+_CODE_SYMBOLS = re.compile(r"[{}();=<>$\[\]]")
+CODE_SYMBOL_SHARE = 0.04
 _BRACKETS = re.compile(r"\[([^\[\]]{3,200})\]|\(([^()]{3,200})\)")
 _LOWER_WORD = re.compile(r"\b[a-z]{5,}\b")
 _CAMEL_GLUE = re.compile(r"\b([a-z]{2,})([A-Z][a-z]{2,})\b")
@@ -230,20 +251,22 @@ def _tokens(text: str, taken: list[tuple[int, int]], candidates: set[str]) -> li
     Other words need no token: they cannot join a run, and `_adjacent` already sees that they
     stand between two foreign words.
     """
-    skip = [m.span() for m in _SKIP_SPANS.finditer(text)] + taken
+    skip = _skipped_spans(text) + taken
     tokens = []
     for match in _TOKEN.finditer(text):
         word = match.group()
         if word not in candidates:
             continue
         start, end = match.span()
-        if any(a < end and start < b for a, b in skip):
+        if _inside(skip, start, end) or _in_code(text, start, end):
             continue
         lowered = word.casefold()
         english = word_profile(lowered)[0]
         leans = _leans_foreign(lowered)
         if leans and word[:1].isupper() and not _starts_sentence(text, start):
             leans = None  # a name inside a sentence
+        if leans and language_of_name(lowered):
+            leans = None  # "Deutsch", "Français", "Polski": a language's name (a menu of editions)
         tokens.append(_Token(word, start, end, leans, bool(leans) and english < RARE_IN_ENGLISH))
     return tokens
 
@@ -273,8 +296,10 @@ def _foreign_latin_words(text: str, taken: list[tuple[int, int]]) -> list[Artifa
 
 
 def _adjacent(text: str, left: _Token, right: _Token) -> bool:
-    """Only spaces between two tokens: punctuation ends a clause."""
-    return text[left.end : right.start].strip() == ""
+    """Only spaces between two tokens, on one line: punctuation ends a clause, and a segment
+    never runs across a paragraph break (a menu of edition names is no clause)."""
+    between = text[left.end : right.start]
+    return between.strip() == "" and "\n" not in between
 
 
 def _judge_run(text: str, run: list[_Token]) -> Artifact | None:
@@ -292,6 +317,8 @@ def _judge_run(text: str, run: list[_Token]) -> Artifact | None:
     lowered = token.text.casefold()
     english, foreign = zipf(lowered, "en"), zipf(lowered, language)
     if foreign < WORD_MIN_ZIPF or foreign - english < WORD_MARGIN or len(token.text) < 3:
+        return None
+    if english >= LONE_WORD_MAX_ENGLISH_ZIPF:
         return None
     if token.text[:1].isupper() and (foreign < SENTENCE_START_MIN_ZIPF or _used_as_name(text, token.text)):
         return None
@@ -319,17 +346,55 @@ def _widen_to_brackets(text: str, artifact: Artifact) -> Artifact:
     return artifact
 
 
+def _skipped_spans(text: str) -> list[tuple[int, int]]:
+    """Spans that are names of things, not words of the text: URLs, addresses, handles,
+    domains, and whole paragraphs of code (braces, semicolons, operators)."""
+    spans = [m.span() for m in _SKIP_SPANS.finditer(text)]
+    start = 0
+    for paragraph in text.split("\n"):
+        if paragraph and len(_CODE_SYMBOLS.findall(paragraph)) >= CODE_SYMBOL_SHARE * len(paragraph):
+            spans.append((start, start + len(paragraph)))
+        start += len(paragraph) + 1
+    return spans
+
+
 def _glued_words(text: str) -> list[Artifact]:
-    out = []
-    for match in _CAMEL_GLUE.finditer(text):
-        head, tail = match.group(1), match.group(2).casefold()
-        if zipf(head, "en") >= GLUE_PART_MIN_ZIPF and zipf(tail, "en") >= GLUE_PART_MIN_ZIPF:
-            out.append(Artifact(GLUED, match.group(), match.start(), match.end(), None))
+    """Function words run into the next word: "theNorth", "theplans". Not identifiers of code
+    or markup ("localStorage", "toString()", "sizeDaniel" from a glued caption): the head must
+    be a function word, and no code may stand around the word."""
+    found = [
+        match
+        for match in _CAMEL_GLUE.finditer(text)
+        if match.group(1) in CAMEL_GLUE_HEADS
+        and zipf(match.group(2).casefold(), "en") >= GLUE_PART_MIN_ZIPF
+        and not _in_code(text, match.start(), match.end())
+    ]
     if any(map(_glued_after_prefix, set(_LOWER_WORD.findall(text)))):  # rare: decide per word first
-        for match in _LOWER_WORD.finditer(text):
-            if _glued_after_prefix(match.group()):
-                out.append(Artifact(GLUED, match.group(), match.start(), match.end(), None))
-    return out
+        found += [m for m in _LOWER_WORD.finditer(text) if _glued_after_prefix(m.group())]
+    if not found:
+        return []
+    skip = _skipped_spans(text)
+    return [
+        Artifact(GLUED, m.group(), m.start(), m.end(), None)
+        for m in found
+        if not _inside(skip, m.start(), m.end())
+    ]
+
+
+def _in_code(text: str, start: int, end: int) -> bool:
+    before = text[start - 1] if start > 0 else ""
+    after, then = text[end : end + 1], text[end + 1 : end + 2]
+    return (
+        bool(before)
+        and before in _CODE_BEFORE
+        or after in _CODE_AFTER
+        and bool(after)
+        or (after in _CODE_JOINERS and bool(after) and then.isalnum())
+    )
+
+
+def _inside(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    return any(a < end and start < b for a, b in spans)
 
 
 @lru_cache(maxsize=WORD_CACHE_SIZE)
@@ -341,7 +406,7 @@ def _glued_after_prefix(word: str) -> bool:
         word.startswith(prefix)
         and len(word) - len(prefix) >= 3
         and zipf(word[len(prefix) :], "en") >= GLUE_PART_MIN_ZIPF
-        for prefix in GLUE_PREFIXES
+        for prefix in LOWER_GLUE_PREFIXES
     )
 
 

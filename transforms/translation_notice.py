@@ -177,14 +177,24 @@ def named_languages(lowered: str) -> tuple[str, ...]:
     """
     found: list[tuple[int, str]] = []
     for match in _WORD.finditer(lowered):
-        word = match.group()
-        for cut in range(len(word), max(len(word) - MAX_INFLECTION, 2) - 1, -1):
-            code = _WORD_STEMS.get(word[:cut])
-            if code is not None:
-                found.append((match.start(), code))
-                break
+        code = language_of_name(match.group())
+        if code is not None:
+            found.append((match.start(), code))
     for name, code in _CJK_NAMES.items():
         at = lowered.find(name)
         if at >= 0:
             found.append((at, code))
     return tuple(dict.fromkeys(code for _, code in sorted(found)))
+
+
+def language_of_name(word: str) -> str | None:
+    """The ISO 639-1 code of the language a lower-case word names, in any of its forms.
+
+    >>> language_of_name("englischen"), language_of_name("polski"), language_of_name("finished")
+    ('en', 'pl', None)
+    """
+    for cut in range(len(word), max(len(word) - MAX_INFLECTION, 2) - 1, -1):
+        code = _WORD_STEMS.get(word[:cut])
+        if code is not None:
+            return code
+    return None
