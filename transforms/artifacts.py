@@ -385,10 +385,10 @@ def _in_code(text: str, start: int, end: int) -> bool:
     before = text[start - 1] if start > 0 else ""
     after, then = text[end : end + 1], text[end + 1 : end + 2]
     return (
-        bool(before)
-        and before in _CODE_BEFORE
-        or after in _CODE_AFTER
-        and bool(after)
+        (bool(before)
+        and before in _CODE_BEFORE)
+        or (after in _CODE_AFTER
+        and bool(after))
         or (after in _CODE_JOINERS and bool(after) and then.isalnum())
     )
 
