@@ -29,12 +29,20 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import numpy as np
 
-from transforms.lines import _CJK_RE, WORD_RE, count_words, ends_sentence, is_prose
+from transforms.lines import (
+    _CJK_RE,
+    CJK_CHARS_PER_WORD,
+    LINE_CACHE_SIZE,
+    WORD_RE,
+    count_words,
+    ends_sentence,
+    is_prose,
+)
 
 MODEL_PATH = Path(__file__).with_name("body_model.json")
 # A line is kept when the second stage scores it at least this.
@@ -117,38 +125,45 @@ class LineHints:
 
 @dataclass(frozen=True)
 class Trees:
-    """A forest as flat arrays: one row per tree, one column per node (leaves point to themselves)."""
+    """A forest as flat arrays over all its nodes: node n of tree t is `t * width + n`, and a
+    leaf's children are itself, so every walk takes `depth` steps."""
 
     feature: np.ndarray
     threshold: np.ndarray
     left: np.ndarray
     right: np.ndarray
     value: np.ndarray
+    roots: np.ndarray
     bias: float
     depth: int
 
     @classmethod
     def from_json(cls, data: dict) -> Trees:
+        left = np.asarray(data["left"], dtype=np.int64)
+        n_trees, width = left.shape
+        offsets = (np.arange(n_trees) * width)[:, None]
         return cls(
-            feature=np.asarray(data["feature"], dtype=np.int64),
-            threshold=np.asarray(data["threshold"], dtype=np.float64),
-            left=np.asarray(data["left"], dtype=np.int64),
-            right=np.asarray(data["right"], dtype=np.int64),
-            value=np.asarray(data["value"], dtype=np.float64),
+            feature=np.asarray(data["feature"], dtype=np.int64).ravel(),
+            threshold=np.asarray(data["threshold"], dtype=np.float64).ravel(),
+            left=(left + offsets).ravel(),
+            right=(np.asarray(data["right"], dtype=np.int64) + offsets).ravel(),
+            value=np.asarray(data["value"], dtype=np.float64).ravel(),
+            roots=offsets.ravel(),
             bias=float(data["bias"]),
             depth=int(data["depth"]),
         )
 
     def probability(self, x: np.ndarray) -> np.ndarray:
-        """P(article line) for each row of `x` (rows: lines, columns: signals)."""
-        n_trees = self.feature.shape[0]
-        node = np.zeros((n_trees, x.shape[0]), dtype=np.int64)
-        tree = np.arange(n_trees)[:, None]
+        """P(article line) for each row of `x` (rows: lines, columns: signals). All trees walk
+        all rows at once, with one-dimensional `take`s (much faster than 2-D fancy indexing)."""
+        rows, columns = x.shape
+        cells = np.ascontiguousarray(x, dtype=np.float64).ravel()
+        node = np.repeat(self.roots, rows)
+        row_start = np.tile(np.arange(rows) * columns, len(self.roots))
         for _ in range(self.depth):
-            feature = self.feature[tree, node]
-            go_left = x[np.arange(x.shape[0])[None, :], feature] <= self.threshold[tree, node]
-            node = np.where(go_left, self.left[tree, node], self.right[tree, node])
-        margin = self.bias + self.value[tree, node].sum(axis=0)
+            go_left = cells.take(row_start + self.feature.take(node)) <= self.threshold.take(node)
+            node = np.where(go_left, self.left.take(node), self.right.take(node))
+        margin = self.bias + self.value.take(node).reshape(len(self.roots), rows).sum(axis=0)
         return 1.0 / (1.0 + np.exp(-margin))
 
 
@@ -173,48 +188,67 @@ def load_model(path: Path = MODEL_PATH) -> BodyModel:
     )
 
 
-def own_signals(line: str, function_words: frozenset[str], function_chars: frozenset[str]) -> list[float]:
-    """The signals of one line by itself, in the order of OWN_SIGNALS.
+@lru_cache(maxsize=LINE_CACHE_SIZE)
+def own_signals(
+    line: str, function_words: frozenset[str], function_chars: frozenset[str]
+) -> tuple[float, ...]:
+    """The signals of one line by itself, in the order of OWN_SIGNALS (cached: furniture lines
+    recur in every page of a site).
 
     >>> function_words = frozenset({"the", "on", "and", "it"})
     >>> s = own_signals("The council met on Monday, and it voted.", function_words, frozenset())
     >>> dict(zip(OWN_SIGNALS, s))["function_word_share"]
     0.5
     """
-    words = count_words(line)
     chars = len(line)
-    tokens = WORD_RE.findall(_CJK_RE.sub(" ", line))
-    cjk = _CJK_RE.findall(line)
-    cased = [t for t in tokens if t[:1].isupper() or t[:1].islower()]
-    function_hits = sum(t.lower() in function_words for t in tokens) + sum(c in function_chars for c in cjk)
+    if _CJK_RE.search(line):
+        tokens = WORD_RE.findall(_CJK_RE.sub(" ", line))
+        cjk = _CJK_RE.findall(line)
+    else:
+        tokens, cjk = WORD_RE.findall(line), []
+    words = len(tokens) + len(cjk) // CJK_CHARS_PER_WORD  # as count_words counts
+    digits = len(_DIGIT_RE.findall(line))
+    firsts = [t[0] for t in tokens]
+    upper = sum(map(str.isupper, firsts))
+    cased = upper + sum(map(str.islower, firsts))
+    function_hits = sum(map(function_words.__contains__, map(str.lower, tokens)))
+    function_hits += sum(map(function_chars.__contains__, cjk))
     units = len(tokens) + len(cjk)
-    return [
+    return (
         math.log1p(words),
         math.log1p(chars),
         float(ends_sentence(line)),
         float(line.rstrip()[-1:] in ".。"),
         math.log1p(len(_SENTENCE_BREAK_RE.findall(line))),
         len(_COMMA_RE.findall(line)) / max(words, 1),
-        sum(t[:1].isupper() for t in cased) / len(cased) if cased else 0.0,
-        len(_DIGIT_RE.findall(line)) / max(chars, 1),
+        upper / cased if cased else 0.0,
+        digits / max(chars, 1),
         len(_SYMBOL_RE.findall(line)) / max(chars, 1),
         function_hits / units if units else 0.0,
         float(line[:1].islower()),
         float(is_prose(line)),
-        float(bool(_TIME_OR_DATE_RE.search(line))),
-    ]
+        float(bool(digits and _TIME_OR_DATE_RE.search(line))),
+    )
 
 
-def _window_means(values: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:
-    """Mean of `values` (rows: lines) over the `width` lines before and after each line;
-    missing neighbours count as zero."""
-    n = values.shape[0]
-    padded = np.vstack([np.zeros((width, values.shape[1])), values, np.zeros((width, values.shape[1]))])
-    cumulative = np.vstack([np.zeros((1, values.shape[1])), np.cumsum(padded, axis=0)])
-    rows = np.arange(n) + width
-    before = (cumulative[rows] - cumulative[rows - width]) / width
-    after = (cumulative[rows + width + 1] - cumulative[rows + 1]) / width
-    return before, after
+def _window_means(values: np.ndarray, widths: tuple[int, ...] = WINDOWS) -> list[np.ndarray]:
+    """Means of `values` (rows: lines) over the `width` lines before and after each line, for
+    each width: [before_w1, after_w1, before_w2, …]; missing neighbours count as zero.
+
+    >>> [m.ravel().tolist() for m in _window_means(np.array([[1.0], [2.0], [4.0]]), (1,))]
+    [[0.0, 1.0, 2.0], [2.0, 4.0, 0.0]]
+    """
+    n, columns = values.shape
+    pad = max(widths)
+    cumulative = np.zeros((n + 2 * pad + 1, columns))
+    np.cumsum(values, axis=0, out=cumulative[pad + 1 : pad + n + 1])
+    cumulative[pad + n + 1 :] = cumulative[pad + n]
+    rows = np.arange(n) + pad
+    means = []
+    for width in widths:
+        means.append((cumulative[rows] - cumulative[rows - width]) / width)
+        means.append((cumulative[rows + width + 1] - cumulative[rows + 1]) / width)
+    return means
 
 
 def line_signals(
@@ -250,11 +284,7 @@ def line_signals(
     table = np.hstack([own, hint])
     names = (*OWN_SIGNALS, *HINT_SIGNALS)
     context = table[:, [names.index(s) for s in CONTEXT_OF]]
-    parts = [own, hint, place]
-    for w in WINDOWS:
-        before, after = _window_means(context, w)
-        parts += [before, after]
-    return np.hstack(parts)
+    return np.hstack([own, hint, place, *_window_means(context)])
 
 
 def _repeated_in_page(lines: list[str]) -> np.ndarray:
@@ -299,11 +329,8 @@ def stage2_signals(signals: np.ndarray, scores: np.ndarray) -> np.ndarray:
     window means, the lower of the two neighbours' scores (a line between two article lines),
     and whether the line is in the best-scoring block of the page."""
     column = scores.reshape(-1, 1)
-    befores, afters = [], []
-    for w in WINDOWS:
-        before, after = _window_means(column, w)
-        befores.append(before)
-        afters.append(after)
+    means = _window_means(column)
+    befores, afters = means[0::2], means[1::2]
     between = np.minimum(befores[0], afters[0])
     words = np.expm1(signals[:, 0])
     block = best_block(scores - KEEP_THRESHOLD, words).reshape(-1, 1)

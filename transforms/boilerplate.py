@@ -1,25 +1,19 @@
 """Decide, line by line and with context, which lines of a crawled article are web furniture.
 
 Each line gets a verdict: kept, or dropped with a reason code (datatrove-style), so that the
-flow can store the dropped lines and their reasons for audit. The decision uses, in order:
+flow can store the dropped lines and their reasons for audit. Two kinds of evidence:
 
-1. known furniture (transforms/furniture.py): whole-line phrases ("Leave a Reply", "Teilen",
-   "Facebook"), labelled lines ("Tags: …", "Read more: …", "© 2023 …"), consent, paywall and
-   newsletter notices, photo credits and captions, navigation rows ("Impressum | Datenschutz |
-   Kontakt"), short lines with an e-mail address (author boxes, contact lines);
-2. lists: a list heading ("Related posts", "More China Central Radio News", "Lire aussi")
-   takes the headline-like lines right after it along;
-3. captions: the one or two short lines right before a photo credit;
-4. comments: from a comment-section heading ("Leave a Reply", "12 Comments", "Kommentare")
-   below the start of the article to the end, readers' comments and forms go;
-5. corpus evidence (transforms/corpus.py): a short line that recurs across many documents of
-   the batch is furniture wherever it stands; a recurring prose line is when it stands outside
-   the body;
-6. the body as a block: the article is the run of prose from its first to its last prose
-   paragraph. Short lines before or after that block are furniture (menus, buttons, signatures);
-   short lines inside it are content (subheadings, one-line quotes) unless rule 1 says otherwise.
+1. Rules for what is certain on its own (transforms/furniture.py holds the phrases): whole-line
+   phrases ("Leave a Reply", "Teilen", "Facebook"), labelled lines ("Tags: …", "© 2023 …"),
+   consent, paywall and newsletter notices, photo credits and the captions right above them,
+   navigation rows ("Impressum | Datenschutz | Kontakt"), short lines with an e-mail address,
+   and short lines that recur across many documents of the corpus (transforms/corpus.py).
+2. Hints that only mean something in context, handed to the body model (transforms/body.py)
+   with the rest of each line's signals: a line recurring in the corpus, a line in a headline
+   list after "Related posts", the distance below a comment-section heading ("12 Comments").
 
-Short lines are never dropped just for being short: "Months without rain" between two
+Every line the rules leave undecided is kept when the body model scores it as part of the
+article. Short lines are never dropped just for being short: "Months without rain" between two
 paragraphs stays.
 """
 
@@ -54,7 +48,6 @@ MAX_NOTICE_WORDS = 45
 MAX_LABEL_WORDS = 30
 MAX_CAPTION_WORDS = 30
 MAX_LIST_ITEM_WORDS = 30
-MIN_SENTENCE_WORDS = 3
 # A document whose prose recurs elsewhere more than this is a copy: repetition proves nothing.
 MAX_RECURRING_PROSE_SHARE = 0.5
 NO_REPEATS = RepeatedLines()

@@ -226,18 +226,22 @@ def body_sample(text: str, chars: int = SAMPLE_CHARS, windows: int = SAMPLE_WIND
     >>> body_sample("a " * 300 + "b " * 300, chars=40, windows=2).split() == ["a"] * 10 + ["b"] * 10
     True
     """
-    clean = _WHITESPACE.sub(" ", _NOISE.sub(" ", text)).strip()
-    if len(clean) <= chars:
-        return clean
+    if len(text) <= 2 * chars:
+        return _clean_sample(text)[:chars]
     width = chars // windows
     pieces = []
     for n in range(windows):
-        start = round(n * (len(clean) - width) / max(windows - 1, 1))
+        start = round(n * (len(text) - 2 * width) / max(windows - 1, 1))
+        piece = _clean_sample(text[start : start + 2 * width])  # twice as wide: noise goes
         if start:
-            start = clean.find(" ", start) + 1 or start
-        end = len(clean) if start + width >= len(clean) else clean.rfind(" ", start, start + width + 1)
-        pieces.append(clean[start : end if end > start else start + width].strip())
-    return " ".join(pieces)
+            piece = piece[piece.find(" ") + 1 :]  # from a word's start
+        cut = piece.rfind(" ", 0, width + 1) if len(piece) > width else len(piece)
+        pieces.append(piece[: cut if cut > 0 else width])
+    return " ".join(p for p in pieces if p)
+
+
+def _clean_sample(text: str) -> str:
+    return _WHITESPACE.sub(" ", _NOISE.sub(" ", text)).strip()
 
 
 def _by_script(sample: str, letters: int) -> LanguageGuess | None:

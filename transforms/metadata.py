@@ -166,7 +166,7 @@ def extract_header(lines: list[str], today: dt.date | None = None, body_start: i
             url = url or line.strip()
             removed[i] = "url"
             continue
-        found, rest = find_date_span(line, today)
+        found, rest = (None, line) if _too_long_for_a_date_line(line) else find_date_span(line, today)
         if found is not None and _is_date_line(line, rest):
             removed[i] = "date"
             if not UPDATED_WORDS.match(line):
@@ -406,9 +406,15 @@ def _repeats_title(line: str, title: str) -> bool:
     return _is_breadcrumb(line) and key.endswith(" " + title_key)
 
 
+def _too_long_for_a_date_line(line: str) -> bool:
+    """A paragraph of the story: no date line, whatever dates it mentions (checked before the
+    costly date search)."""
+    return is_prose(line) and count_words(line) > 2 * MAX_BYLINE_WORDS
+
+
 def _is_date_line(line: str, without_date: str) -> bool:
     """A date line or a byline with a date: little else once the date and times are gone."""
-    if is_prose(line) and count_words(line) > 2 * MAX_BYLINE_WORDS:
+    if _too_long_for_a_date_line(line):
         return False
     rest = _TIME.sub(" ", without_date)
     return count_words(rest) <= MAX_BYLINE_WORDS
