@@ -22,10 +22,8 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import statistics
 import sys
 import tempfile
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -284,27 +282,20 @@ def predicted_text(d: Document, stage1, stage2) -> str:  # type: ignore[no-untyp
     return "\n".join(line for line, k in zip(d.lines, keep, strict=True) if k)
 
 
-def page_f1(rows: list[tuple[float, float, float]]) -> tuple[float, float, float]:
-    def ratio(a: float, b: float, c: float) -> float:
-        return 1.0 if b == 0 and c == 0 else (a / (a + b) if a + b else 0.0)
+def page_scorer(eval_dir: Path):  # type: ignore[no-untyped-def]
+    """../shared/eval/score_pages.py itself, so that the held-out score is computed as the
+    scorer computes it (per-page shingle counts, F1 of the mean precision and recall)."""
+    import importlib.util
 
-    precision = statistics.mean([ratio(tp, fp, fn) for tp, fp, fn in rows if tp + fp > 0] or [0.0])
-    recall = statistics.mean([ratio(tp, fn, fp) for tp, fp, fn in rows if tp + fn > 0] or [0.0])
-    return 2 * precision * recall / (precision + recall) if precision + recall else 0.0, precision, recall
-
-
-def page_counts(gold: str, predicted: str) -> tuple[float, float, float]:
-    def shingles(text: str) -> Counter:
-        t = TOKEN.findall(text)
-        return Counter(tuple(t[i : i + 4]) for i in range(max(1, len(t) - 3))) if t else Counter()
-
-    g, p = shingles(gold), shingles(predicted)
-    tp, fp, fn = sum((g & p).values()), sum((p - g).values()), sum((g - p).values())
-    total = tp + fp + fn
-    return (tp / total, fp / total, fn / total) if total else (0.0, 0.0, 0.0)
+    spec = importlib.util.spec_from_file_location("score_pages", eval_dir / "score_pages.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
-def cross_validate(documents: list[Document], folds: int) -> None:
+def cross_validate(documents: list[Document], folds: int, eval_dir: Path) -> None:
+    scorer = page_scorer(eval_dir)
     rows, collapsed, line_hits, line_total = [], 0, 0, 0
     worst = []
     for k, held in enumerate(split_groups(documents, folds)):
@@ -318,13 +309,13 @@ def cross_validate(documents: list[Document], folds: int) -> None:
                 line_hits += sum(t == bool(lab) for t, lab in zip(truth, d.labels[d.undecided], strict=True))
                 line_total += int(d.undecided.sum())
                 continue
-            counts = page_counts(d.gold_body, text)
+            counts = scorer.page_counts(d.gold_body, text)
             rows.append(counts)
-            f1 = page_f1([counts])[0]
-            collapsed += f1 < 0.2
+            f1 = scorer.body_scores([counts])[0]
+            collapsed += f1 < scorer.COLLAPSED_F1
             worst.append((f1, d.name))
         print(f"fold {k + 1}/{folds} done", file=sys.stderr)
-    f1, precision, recall = page_f1(rows)
+    f1, precision, recall = scorer.body_scores(rows)
     print(f"held out by site: pages_f1={f1:.3f} precision={precision:.3f} recall={recall:.3f} "
           f"collapsed={collapsed} of {len(rows)}; "
           f"tidy documents' lines right {line_hits / max(line_total, 1):.3f}")  # fmt: skip
@@ -380,7 +371,7 @@ def main(argv: list[str] | None = None) -> int:
         documents = load_documents(collect_sources(args.eval, Path(tmp)), vocab)
     print(f"{len(documents)} documents, {sum(len(d.lines) for d in documents)} lines", file=sys.stderr)
     if not args.no_cv:
-        cross_validate(documents, args.folds)
+        cross_validate(documents, args.folds, args.eval)
     if args.no_write:
         return 0
     stage1, stage2 = fit_two_stages(documents, args.folds)
