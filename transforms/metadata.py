@@ -176,7 +176,7 @@ def extract_header(lines: list[str], today: dt.date | None = None, body_start: i
         elif _is_byline(line):
             removed[i] = "byline"
 
-    page_title = lines[filled[0]] if not prefix and _is_crawler_header(lines, filled) else None
+    page_title = lines[filled[0]] if not prefix and _is_crawler_header(lines, filled, body_at) else None
     headline = headline_of(page_title, [lines[i] for i in filled]) if page_title else None
     site_name = headline if headline is not None and count_words(headline) < MIN_TITLE_WORDS else None
     if site_name is not None:
@@ -232,18 +232,19 @@ def glued_date_prefix(lines: list[str]) -> DatePrefix | None:
     return DatePrefix(first, dt.date.fromisoformat(prefix["date"]), lines[first][prefix.end() :])
 
 
-def _is_crawler_header(lines: list[str], filled: list[int]) -> bool:
+def _is_crawler_header(lines: list[str], filled: list[int], body_at: int | None) -> bool:
     """Does the document open with a crawler's header: the page's title, then a `YYYYMMDD`
-    date line or a URL line, or a title that the page repeats further down (its headline)?"""
+    date line or a URL line, or a title whose headline the page repeats just above the body?"""
     if len(filled) < 3 or not _looks_like_title(lines[filled[0]]):
         return False
     first, second = lines[filled[0]], lines[filled[1]]
     if COMPACT_DATE.match(second) or is_url(second):
         return True
-    if furniture_reason(first) is not None or count_words(first) < MIN_TITLE_WORDS:
+    if furniture_reason(first) is not None or count_words(first) < MIN_TITLE_WORDS or body_at is None:
         return False
     keys = {line_key(headline_of(first, [])), line_key(first)}
-    return any(line_key(lines[i]) in keys for i in filled[1:])
+    above_body = filled[max(1, body_at - MAX_TITLE_DISTANCE) : body_at]
+    return any(line_key(lines[i]) in keys for i in above_body)
 
 
 def headline_of(title: str, lines: list[str]) -> str:
