@@ -59,6 +59,7 @@ FUNCTION_WORDS_PER_LANGUAGE = 60
 FUNCTION_CHAR_LANGUAGES = ("zh", "ja", "ko")
 FUNCTION_CHARS_PER_LANGUAGE = 40
 DOCUMENT_WEIGHT_POWER = 0.5
+WORST_SHOWN = 10
 # Tidy documents are also learnt cut down to this many article paragraphs.
 SHORTENED_TO = (1, 2)
 TREE_PARAMS = {"max_iter": 120, "learning_rate": 0.1, "max_leaf_nodes": 15, "max_depth": 5,
@@ -296,6 +297,8 @@ def page_scorer(eval_dir: Path):  # type: ignore[no-untyped-def]
 
 def cross_validate(documents: list[Document], folds: int, eval_dir: Path) -> None:
     scorer = page_scorer(eval_dir)
+    gold = (json.loads(line) for line in (eval_dir / "pages" / "gold.jsonl").read_text().splitlines())
+    languages = {g["source_path"]: g["language"] for g in gold}
     rows, collapsed, line_hits, line_total = [], 0, 0, 0
     worst = []
     for k, held in enumerate(split_groups(documents, folds)):
@@ -319,8 +322,13 @@ def cross_validate(documents: list[Document], folds: int, eval_dir: Path) -> Non
     print(f"held out by site: pages_f1={f1:.3f} precision={precision:.3f} recall={recall:.3f} "
           f"collapsed={collapsed} of {len(rows)}; "
           f"tidy documents' lines right {line_hits / max(line_total, 1):.3f}")  # fmt: skip
-    for f, g in sorted(worst)[:10]:
+    for f, g in sorted(worst)[:WORST_SHOWN]:
         print(f"  {f:.3f} {g}")
+    others = [(f, g) for f, g in worst if languages.get(g, "en") != "en"]
+    print(
+        "pages not in English: "
+        + ", ".join(f"{g} ({languages[g]}) {f:.2f}" for f, g in sorted(others, key=lambda x: x[1]))
+    )
 
 
 def export(model, depth_cap: int = 16) -> dict:  # type: ignore[no-untyped-def]

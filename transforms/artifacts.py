@@ -361,13 +361,15 @@ def _skipped_spans(text: str) -> list[tuple[int, int]]:
 def _glued_words(text: str) -> list[Artifact]:
     """Function words run into the next word: "theNorth", "theplans". Not identifiers of code
     or markup ("localStorage", "toString()", "sizeDaniel" from a glued caption): the head must
-    be a function word, and no code may stand around the word."""
+    be a function word, no code may stand around the word, and glue stands inside a sentence
+    (a sentence opening in lower case is a brand's name: "inRead", "eBay")."""
     found = [
         match
         for match in _CAMEL_GLUE.finditer(text)
         if match.group(1) in CAMEL_GLUE_HEADS
         and zipf(match.group(2).casefold(), "en") >= GLUE_PART_MIN_ZIPF
         and not _in_code(text, match.start(), match.end())
+        and not _starts_sentence(text, match.start())  # "inRead invented by Teads": a brand
     ]
     if any(map(_glued_after_prefix, set(_LOWER_WORD.findall(text)))):  # rare: decide per word first
         found += [m for m in _LOWER_WORD.finditer(text) if _glued_after_prefix(m.group())]
@@ -385,10 +387,8 @@ def _in_code(text: str, start: int, end: int) -> bool:
     before = text[start - 1] if start > 0 else ""
     after, then = text[end : end + 1], text[end + 1 : end + 2]
     return (
-        (bool(before)
-        and before in _CODE_BEFORE)
-        or (after in _CODE_AFTER
-        and bool(after))
+        (bool(before) and before in _CODE_BEFORE)
+        or (after in _CODE_AFTER and bool(after))
         or (after in _CODE_JOINERS and bool(after) and then.isalnum())
     )
 

@@ -94,8 +94,13 @@ CONTEXT_OF: tuple[str, ...] = (
 )  # fmt: skip
 
 
+# Own signals that differ between languages (German capitalises nouns, Finnish has few function
+# words, Chinese no commas between words): also given relative to the page's own prose.
+RELATIVE_OF: tuple[str, ...] = ("capitalised_share", "function_word_share", "comma_rate", "log_words")
+
+
 def _signal_names() -> tuple[str, ...]:
-    names = [*OWN_SIGNALS, *HINT_SIGNALS, *PLACE_SIGNALS]
+    names = [*OWN_SIGNALS, *HINT_SIGNALS, *PLACE_SIGNALS, *(f"{s}_vs_page" for s in RELATIVE_OF)]
     for w in WINDOWS:
         names += [f"{s}_before_{w}" for s in CONTEXT_OF]
         names += [f"{s}_after_{w}" for s in CONTEXT_OF]
@@ -284,7 +289,9 @@ def line_signals(
     table = np.hstack([own, hint])
     names = (*OWN_SIGNALS, *HINT_SIGNALS)
     context = table[:, [names.index(s) for s in CONTEXT_OF]]
-    return np.hstack([own, hint, place, *_window_means(context)])
+    relative = own[:, [OWN_SIGNALS.index(s) for s in RELATIVE_OF]]
+    reference = relative[anchors].mean(axis=0) if anchors.size else np.zeros(len(RELATIVE_OF))
+    return np.hstack([own, hint, place, relative - reference, *_window_means(context)])
 
 
 def _repeated_in_page(lines: list[str]) -> np.ndarray:
