@@ -62,7 +62,7 @@ DOCUMENT_WEIGHT_POWER = 0.5
 WORST_SHOWN = 10
 # Tidy documents are also learnt cut down to this many article paragraphs.
 SHORTENED_TO = (1, 2)
-TREE_PARAMS = {"max_iter": 120, "learning_rate": 0.1, "max_leaf_nodes": 15, "max_depth": 5,
+TREE_PARAMS = {"max_iter": 60, "learning_rate": 0.2, "max_leaf_nodes": 15, "max_depth": 5,
                "min_samples_leaf": 20, "l2_regularization": 1.0, "early_stopping": False}  # fmt: skip
 
 
