@@ -140,8 +140,7 @@ def load_documents(
             continue
         documents.append(document)
         if page_gold is None:  # tidy documents: also as short briefs, and with a box inside
-            documents += shortened(document, lines, gold, repeated_of[n], vocab)
-            documents += footer_inside(document, lines, gold, repeated_of[n], vocab)
+            documents += augmented(document, lines, gold, repeated_of[n], vocab)
     return documents
 
 
@@ -169,49 +168,31 @@ def make_document(
     )
 
 
-def footer_inside(
+def augmented(
     document: Document,
     lines: list[str],
     gold: str,
     repeated: RepeatedLines,
     vocab: tuple[frozenset[str], frozenset[str]],
 ) -> list[Document]:
-    """The document with what follows its article (related headlines, share rows, tags) moved
-    in before its last paragraph: boxes stand inside articles too, and the paragraph after
-    them is still the article's."""
+    """Variants of a tidy document, as the gold sets hardly have them: cut to its first one or
+    two article paragraphs (short news briefs keep their paragraphs too), and with what follows
+    its article (related headlines, share rows, tags) moved in before its last paragraph (boxes
+    stand inside articles, and the paragraph after them is still the article's)."""
     article = {line for line, label in zip(document.lines, document.labels, strict=True) if label}
     at = [i for i, line in enumerate(lines) if line in article]
-    if len(at) < 2 or at[-1] + 1 >= len(lines):
-        return []
-    footer = lines[at[-1] + 1 :]
-    if not any(footer):
-        return []
-    moved = lines[: at[-1]] + footer + [""] + lines[at[-1] : at[-1] + 1]
-    variant = make_document(f"{document.name}#box", document.group, moved, gold, None, repeated, vocab)
-    return [variant] if variant is not None else []
-
-
-def shortened(
-    document: Document,
-    lines: list[str],
-    gold: str,
-    repeated: RepeatedLines,
-    vocab: tuple[frozenset[str], frozenset[str]],
-) -> list[Document]:
-    """The document cut to its first one or two article paragraphs, header and footer kept: short
-    news briefs, which the gold sets hardly have, must keep their paragraphs too."""
-    article = {line for line, label in zip(document.lines, document.labels, strict=True) if label}
-    at = [i for i, line in enumerate(lines) if line in article]
-    variants = []
+    variants: dict[str, list[str]] = {}
     for keep in SHORTENED_TO:
-        if len(at) <= keep:
-            continue
-        dropped = set(at[keep:])
-        cut = [line for i, line in enumerate(lines) if i not in dropped]
-        variant = make_document(f"{document.name}#{keep}", document.group, cut, gold, None, repeated, vocab)
-        if variant is not None:
-            variants.append(variant)
-    return variants
+        if len(at) > keep:
+            dropped = set(at[keep:])
+            variants[str(keep)] = [line for i, line in enumerate(lines) if i not in dropped]
+    if len(at) >= 2 and any(lines[at[-1] + 1 :]):
+        variants["box"] = lines[: at[-1]] + lines[at[-1] + 1 :] + [""] + lines[at[-1] : at[-1] + 1]
+    made = (
+        make_document(f"{document.name}#{suffix}", document.group, cut, gold, None, repeated, vocab)
+        for suffix, cut in variants.items()
+    )
+    return [variant for variant in made if variant is not None]
 
 
 def collect_sources(eval_dir: Path, corpus_dir: Path) -> list[tuple[str, str, bytes, str, str | None, str]]:

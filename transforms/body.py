@@ -3,22 +3,24 @@
 A crawled page is a column of lines: menus, headline lists, share rows, the article, comments,
 footers. No single line tells which is which ("Comments" may be a menu entry far above the
 story; a one-line quote inside the story is as short as a menu entry), but a line together
-with its neighbours does. Every line gets the same few signals, none of them tied to one
-language or site:
+with its neighbours does. Every line gets the same signals, none of them tied to one language
+or site (the names below are the model's columns):
 
-- its own shape: words, characters, sentence ends, commas, capitalised and digit shares,
-  symbol share, the share of the common function words of any of 30 languages (wordfreq);
-- what the phrase rules and the corpus already know (transforms/boilerplate.py hands them in):
-  a known furniture phrase, a line recurring across the corpus, a line in a headline list, a
-  line below a comment-section heading;
-- its place: relative position, and how much of the page's prose stands above it;
-- its neighbourhood: the same shape signals averaged over windows of 1, 3 and 8 lines each side.
+- OWN_SIGNALS, its own shape: words, characters, sentence ends, commas, capitalised, digit and
+  symbol shares, the share of the most common function words of 31 languages (wordfreq);
+- HINT_SIGNALS, what the phrase rules and the corpus already know (transforms/boilerplate.py
+  hands them in): a known furniture phrase, a line recurring across the corpus, a line in a
+  headline list, the distance below a comment-section heading;
+- PLACE_SIGNALS, where it stands: position, the share of the page's prose above it, blank
+  lines around it, repeated on the page, the run of short lines it stands in;
+- RELATIVE_OF, the language-dependent shape signals relative to the page's own prose;
+- CONTEXT_OF, signals averaged over windows of 1, 3 and 8 lines before and after it.
 
 Two stages of gradient-boosted trees score the lines: the first from the signals above, the
-second from those plus the first stage's scores of the neighbours, so that a short line
-between two article paragraphs (a subheading) is kept and a sentence in a footer is not. The
-model is data (`body_model.json`), rebuilt by `scripts/train_body_model.py` from the gold
-sets under ../shared/eval and tests/corpus; that script also reports its score with whole
+second from those plus the first stage's scores around the line (STAGE2_EXTRA), so that a
+short line between two article paragraphs (a subheading) is kept and a sentence in a footer is
+not. The model is data (`body_model.json`), rebuilt by `scripts/train_body_model.py` from the
+gold sets under ../shared/eval and tests/corpus; that script also reports its score with whole
 sites held out. Inference is NumPy only, all trees at once.
 """
 
@@ -35,8 +37,8 @@ from pathlib import Path
 import numpy as np
 
 from transforms.lines import (
-    _CJK_RE,
     CJK_CHARS_PER_WORD,
+    CJK_RE,
     LINE_CACHE_SIZE,
     WORD_RE,
     count_words,
@@ -206,9 +208,9 @@ def own_signals(
     0.5
     """
     chars = len(line)
-    if _CJK_RE.search(line):
-        tokens = WORD_RE.findall(_CJK_RE.sub(" ", line))
-        cjk = _CJK_RE.findall(line)
+    if CJK_RE.search(line):
+        tokens = WORD_RE.findall(CJK_RE.sub(" ", line))
+        cjk = CJK_RE.findall(line)
     else:
         tokens, cjk = WORD_RE.findall(line), []
     words = len(tokens) + len(cjk) // CJK_CHARS_PER_WORD  # as count_words counts

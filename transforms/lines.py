@@ -15,7 +15,7 @@ import unicodedata
 from functools import lru_cache
 
 WORD_RE = re.compile(r"\w+(?:[-'’.]\w+)*")
-_CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 # Sentence-final punctuation in Latin, CJK, Arabic, Devanagari and Armenian scripts, optionally
 # followed by closing quotes or brackets.
 _SENTENCE_END_RE = re.compile(r"[.!?…。！？؟।։][\"'”’»)\]」』]*\s*$")
@@ -39,10 +39,10 @@ def count_words(line: str) -> int:
     >>> count_words("我国科研团队研发新型海水淡化膜")
     7
     """
-    cjk = len(_CJK_RE.findall(line))
+    cjk = len(CJK_RE.findall(line))
     if not cjk:
         return len(WORD_RE.findall(line))
-    latin = len(WORD_RE.findall(_CJK_RE.sub(" ", line)))
+    latin = len(WORD_RE.findall(CJK_RE.sub(" ", line)))
     return latin + cjk // CJK_CHARS_PER_WORD
 
 
