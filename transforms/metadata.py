@@ -44,7 +44,7 @@ MAX_STANDFIRSTS = 2
 # The weights of the title candidates' signals (title_score), chosen on a small grid over the
 # real pages, the dev set and tests/corpus, and the least score a title needs.
 TITLE_WEIGHTS = {
-    "near": 1.0, "before_byline": 1.0, "repeated": 0.5, "in_page_title": 2.0, "capitalised": 0.3,
+    "near": 1.0, "before_byline": 1.0, "repeated": 0.5, "capitalised": 0.3,
     "length": 1.2, "time_or_date": 1.0, "overlong": 0.5,
 }  # fmt: skip
 MIN_TITLE_SCORE = 0.3
@@ -179,17 +179,17 @@ def extract_header(lines: list[str], today: dt.date | None = None, body_start: i
 
     page_title = lines[filled[0]] if not prefix and _is_crawler_header(lines, filled, body_at) else None
     headline = headline_of(page_title, [lines[i] for i in filled]) if page_title else None
-    site_name = headline if headline is not None and count_words(headline) < MIN_TITLE_WORDS else None
-    if site_name is not None:
-        headline = None  # a page title this short may be the site's name: a headline on the page wins
     above_body = filled[:body_at] if body_at is not None else []
     if page_title is not None:
         above_body = above_body[1:]
         removed[filled[0]] = "title"
-    title_at = None if prefix else _title_position(lines, above_body, removed, headline)
-    title = lines[title_at] if title_at is not None else None
-    if headline is not None or (title is None and site_name is not None):
-        title = headline or site_name
+    title_at: int | None = filled[0] if page_title is not None else None
+    if headline is not None and count_words(headline) >= MIN_TITLE_WORDS:
+        title: str | None = headline
+    else:  # no crawler header, or its title is as short as a site's name: a headline on the page wins
+        headline_at = None if prefix else _title_position(lines, above_body, removed)
+        title = lines[headline_at] if headline_at is not None else headline
+        title_at = headline_at if headline_at is not None else title_at
     for i in head:
         if i == title_at or (title and _repeats_title(lines[i], title)):
             removed[i] = "title"
@@ -197,10 +197,10 @@ def extract_header(lines: list[str], today: dt.date | None = None, body_start: i
             removed[i] = "breadcrumb"
 
     if published is None and dates:
-        # The date nearest below the title is the article's; one above it may be the page's.
-        # A crawler's header states the page's date right under the page title.
-        title_at = filled[0] if page_title is not None else title_at
-        after_title = [d for i, d in dates if title_at is None or i > title_at]
+        # The date nearest below the title is the article's; one above it may be the page's
+        # (a crawler's header states the page's date right under the page title).
+        date_after = filled[0] if page_title is not None else title_at
+        after_title = [d for i, d in dates if date_after is None or i > date_after]
         published = (after_title or [d for _, d in dates])[0]
 
     for i in filled[-FOOTER_WINDOW:]:
@@ -292,9 +292,7 @@ def _first_body_line(lines: list[str], filled: list[int]) -> int | None:
     return None
 
 
-def _title_position(
-    lines: list[str], above_body: list[int], metadata: dict[int, str], page_title: str | None = None
-) -> int | None:
+def _title_position(lines: list[str], above_body: list[int], metadata: dict[int, str]) -> int | None:
     """Index of the headline: the best-scoring headline-shaped line above the body.
 
     The search goes up from the body over at most MAX_TITLE_DISTANCE lines and stops at a
@@ -321,7 +319,6 @@ def _title_position(
             distance=distance,
             before_byline=any(metadata.get(j) in ("date", "byline") for j in window[n + 1 : n + 4]),
             repeated=keys.count(keys[n]) > 1,
-            in_page_title=_share_in(line, page_title) if page_title else 0.0,
         )
         score = title_score(line, signals)
         if score > best_score:
@@ -332,18 +329,17 @@ def _title_position(
 @dataclass(frozen=True)
 class TitleSignals:
     """Where a headline candidate stands: lines above the body, whether a byline or date line
-    follows within three lines, whether the page repeats it, its share of the page title."""
+    follows within three lines, whether the page repeats it."""
 
     distance: int = 0
     before_byline: bool = False
     repeated: bool = False
-    in_page_title: float = 0.0
 
 
 def title_score(line: str, signals: TitleSignals) -> float:
     """How much a headline-shaped line looks like the article's headline: near the body, above
-    its byline or date, repeated (a headline and its share text), in the page's own title,
-    capitalised like a headline, of a headline's length, without times or dates.
+    its byline or date, repeated (a headline and its share text), capitalised like a headline,
+    of a headline's length, without times or dates.
 
     >>> near = TitleSignals()
     >>> title_score("Council approves new tram line", near) > title_score("Posted 1:39 PM ET", near)
@@ -357,23 +353,11 @@ def title_score(line: str, signals: TitleSignals) -> float:
         TITLE_WEIGHTS["near"] / (1 + signals.distance)
         + TITLE_WEIGHTS["before_byline"] * signals.before_byline
         + TITLE_WEIGHTS["repeated"] * signals.repeated
-        + TITLE_WEIGHTS["in_page_title"] * signals.in_page_title
         + TITLE_WEIGHTS["capitalised"] * capitalised
         + TITLE_WEIGHTS["length"] * min(words, FULL_HEADLINE_WORDS) / FULL_HEADLINE_WORDS
         - TITLE_WEIGHTS["time_or_date"] * bool(_TIME.search(line) or find_date(line))
         - TITLE_WEIGHTS["overlong"] * (words > LONG_TITLE_WORDS)
     )
-
-
-def _share_in(line: str, title: str) -> float:
-    """The share of a line's words that are words of `title`.
-
-    >>> _share_in("Quanta Magazine staff", "The Hidden Heroines of Chaos - Quanta Magazine")
-    0.6666666666666666
-    """
-    words = [w.casefold() for w in WORD_RE.findall(line)]
-    title_words = {w.casefold() for w in WORD_RE.findall(title)}
-    return sum(w in title_words for w in words) / len(words) if words else 0.0
 
 
 def _opens_like_byline(line: str) -> bool:
