@@ -134,7 +134,7 @@ def load_documents(
     documents = []
     for n, p in prepared.items():
         _, group, _, gold, page_gold, name = sources[n]
-        lines = document_lines(p.repaired.text)
+        lines = document_lines(p.repaired.text.split("\n"))
         document = make_document(name, group, lines, gold, page_gold, repeated_of[n], vocab)
         if document is None:
             continue

@@ -126,13 +126,9 @@ class LineEvidence:
     hints: LineHints
 
 
-def line_evidence(
-    lines: list[str],
-    skip: set[int] | frozenset[int] = frozenset(),
-    repeated: RepeatedLines = NO_REPEATS,
-) -> LineEvidence:
-    """The rules' verdicts and hints for every non-empty line not in `skip`."""
-    order = [i for i, line in enumerate(lines) if line and i not in skip]
+def line_evidence(lines: list[str], repeated: RepeatedLines = NO_REPEATS) -> LineEvidence:
+    """The rules' verdicts and hints for every non-empty line."""
+    order = [i for i, line in enumerate(lines) if line]
     verdicts: dict[int, str | None] = {i: furniture_reason(lines[i]) for i in order}
     recurring = _recurring_lines(lines, order, verdicts, repeated)
     for i in recurring:
@@ -153,12 +149,8 @@ def line_evidence(
     return LineEvidence(order, decided, hints)
 
 
-def classify_lines(
-    lines: list[str],
-    skip: set[int] | frozenset[int] = frozenset(),
-    repeated: RepeatedLines = NO_REPEATS,
-) -> list[Verdict]:
-    """Verdicts for every non-empty line not in `skip` (lines already used as metadata).
+def classify_lines(lines: list[str], repeated: RepeatedLines = NO_REPEATS) -> list[Verdict]:
+    """Verdicts for every non-empty line (metadata is read afterwards, knowing the body).
 
     `repeated` holds the lines that recur across the corpus: short ones are furniture
     wherever they stand, prose ones when the body model says they stand outside the article.
@@ -170,7 +162,7 @@ def classify_lines(
     ...      "Related posts", "Some headline", "Another headline", "", "Leave a Reply"])]
     [None, 'related_list', 'related_list', 'related_list', 'furniture']
     """
-    evidence = line_evidence(lines, skip, repeated)
+    evidence = line_evidence(lines, repeated)
     judged = [lines[i] for i in evidence.order]
     undecided = [i not in evidence.decided for i in evidence.order]
     keep = article_lines(judged, article_scores(judged, evidence.hints), undecided)

@@ -89,10 +89,10 @@ def prepare_document(raw: bytes, source_path: str) -> Prepared | Rejected:
     return Prepared(doc_id, source_path, decoded.encoding, repair_text(decoded.text))
 
 
-def document_lines(text: str) -> list[str]:
-    """A repaired text as the lines the cleaning judges: a glued " date 2022-01-09 " prefix is
-    cut off the first line (it is metadata, read by `extract_header`)."""
-    lines = text.split("\n")
+def document_lines(raw_lines: list[str]) -> list[str]:
+    """A repaired text's lines as the cleaning judges them: a glued " date 2022-01-09 " prefix
+    is cut off the first line (it is metadata, read by `extract_header` from the raw lines)."""
+    lines = list(raw_lines)
     prefix = glued_date_prefix(lines)
     if prefix is not None:
         lines[prefix.index] = prefix.rest.strip()
@@ -130,10 +130,11 @@ def clean_document(
 ) -> Article | Rejected:
     """Metadata, boilerplate, language and artifacts of a prepared document."""
     doc_id, source_path, repaired = prepared.doc_id, prepared.source_path, prepared.repaired
-    lines = document_lines(repaired.text)
+    raw_lines = repaired.text.split("\n")
+    lines = document_lines(raw_lines)
     judged = classify_lines(lines, repeated=repeated)
     body_start = next((v.index for v in judged if v.kept), None)
-    header = extract_header(repaired.text.split("\n"), today, body_start)
+    header = extract_header(raw_lines, today, body_start)
     metadata = apply_given(header, given, today)
     verdicts = [
         Verdict(v.index, v.text, f"metadata:{header.removed[v.index]}") if v.index in header.removed else v
