@@ -101,3 +101,47 @@ def test_source_line_at_the_end_gives_the_url() -> None:
     assert header.url == "https://www.sciencewire-daily.org/oceans/coral-heat-tolerance-study"
     assert header.removed == {2: "url"}
     assert header.title is None
+
+
+def test_a_page_title_saved_alone_on_the_first_line_is_the_title() -> None:
+    """A crawler that knew neither date nor URL saved only the page's title on top; the
+    teasers nearer the body share none of its words."""
+    lines = [
+        "Babies who eat peanuts early may avoid allergy",
+        "Skip to content",
+        "Health A-Z",
+        "Featured topics",
+        "The worst shoes for your feet",
+        "Five foods that fight fatigue",
+        "Giving peanuts to babies early may keep an allergy away, a large study of infants found.",
+        "Researchers fed peanut snacks to babies and followed them for five years.",
+    ]
+    assert extract_header(lines, body_start=6).title == "Babies who eat peanuts early may avoid allergy"
+
+
+def test_a_site_name_on_the_first_line_is_not_the_title() -> None:
+    lines = [
+        "Silicon Exposed",
+        "Sunday, May 8, 2016",
+        "Open Verilog flow for Silego GreenPak4 programmable logic devices",
+        "I have written a couple of posts about the GreenPak4 devices and their Verilog flow.",
+    ]
+    assert extract_header(lines, body_start=3).title == (
+        "Open Verilog flow for Silego GreenPak4 programmable logic devices"
+    )
+
+
+def test_a_headline_ending_in_an_abbreviation_is_a_headline() -> None:
+    lines = [
+        "Sections",
+        "Manhole Fires and Burst Pipes: How Winter Wreaks Havoc Underneath N.Y.C.",
+        "The city's aging below-street infrastructure is tough to maintain, and winter makes it worse.",
+    ]
+    assert extract_header(lines, body_start=2).title.startswith("Manhole Fires")
+
+
+def test_a_crawler_title_keeps_a_short_headline_the_page_shows() -> None:
+    lines = ["New Zealand - Wikipedia", "20011029", "https://en.wikipedia.org/wiki/New_Zealand",
+             "New Zealand", "From Wikipedia, the free encyclopedia",
+             "New Zealand is an island country in the southwestern Pacific Ocean, with two main islands."]  # fmt: skip
+    assert extract_header(lines, body_start=5).title == "New Zealand"

@@ -45,10 +45,15 @@ MAX_STANDFIRSTS = 2
 # real pages, the dev set and tests/corpus, and the least score a title needs.
 TITLE_WEIGHTS = {
     "near": 1.0, "before_byline": 1.0, "repeated": 0.5, "capitalised": 0.3,
-    "length": 1.2, "time_or_date": 1.0, "overlong": 0.5,
+    "length": 1.2, "time_or_date": 1.0, "overlong": 0.5, "echoed": 1.0,
+    "opens_document": 1.0,
 }  # fmt: skip
 MIN_TITLE_SCORE = 0.3
 LONG_TITLE_WORDS = 20
+# A headline's words echoed in the body: words of at least this many characters, in this many
+# lines from the body's start.
+MIN_ECHO_WORD_CHARS = 4
+ECHO_LINES = 200
 FULL_HEADLINE_WORDS = 8
 # "Reviewed by Jane Doe", "Posted by …", "From: Herald Sun", "Source: AP": credits and labels.
 _CREDIT_LINE = re.compile(r"^(\w+ed by\s|\w+\s?:\s*\S+(\s+\S+){0,2}$)", re.IGNORECASE)
@@ -56,10 +61,10 @@ _CREDIT_LINE = re.compile(r"^(\w+ed by\s|\w+\s?:\s*\S+(\s+\S+){0,2}$)", re.IGNOR
 MAX_BYLINE_WORDS = 8
 
 # Separators between a headline and the site's or section's name in a page title.
-_TITLE_SEPARATOR = re.compile(r"\s+(?:[|·•»/\\]{1,2}|::|[-–—]{1,2})\s+")
-_TITLE_SEPARATOR_JOIN = " - "
+_TITLE_SEPARATOR = re.compile(r"\s+(?:[|·•»/\\✩★☆◆■►▸]{1,2}|::|[-–—]{1,2})\s+")
 # A part of a page title this short, beside a longer one, is a name (site, section).
 MAX_SITE_NAME_WORDS = 4
+_ABBREVIATION_END = re.compile(r"\b(?:[A-Z]\.){2,}$")
 _DATE_PREFIX = re.compile(r"^\s*date\s+(?P<date>\d{4}-\d{2}-\d{2})\s+", re.IGNORECASE)
 _HOME_WORDS = frozenset(HOME_WORDS)
 _HOME_PREFIXES = tuple(word + " " for word in HOME_WORDS)
@@ -184,11 +189,14 @@ def extract_header(lines: list[str], today: dt.date | None = None, body_start: i
         above_body = above_body[1:]
         removed[filled[0]] = "title"
     title_at: int | None = filled[0] if page_title is not None else None
-    if headline is not None and count_words(headline) >= MIN_TITLE_WORDS:
+    if headline is not None and (count_words(headline) >= MIN_TITLE_WORDS or _stands_on_page(headline, lines[filled[0] + 1 :])):
         title: str | None = headline
     else:  # no crawler header, or its title is as short as a site's name: a headline on the page wins
-        headline_at = None if prefix else _title_position(lines, above_body, removed)
+        body = lines[filled[body_at] :] if body_at is not None else []
+        headline_at = None if prefix else _title_position(lines, above_body, removed, body, page_title is None)
         title = lines[headline_at] if headline_at is not None else headline
+        if headline_at is not None and headline_at == filled[0]:  # perhaps a page title: "Headline | Site"
+            title = headline_of(title, [lines[i] for i in filled[1:]])
         title_at = headline_at if headline_at is not None else title_at
     for i in head:
         if i == title_at or (title and _repeats_title(lines[i], title)):
@@ -251,33 +259,44 @@ def _is_crawler_header(lines: list[str], filled: list[int], body_at: int | None)
 def headline_of(title: str, lines: list[str]) -> str:
     """A page title without the site's or section's name around the headline.
 
-    The title's parts between separators (" | ", " - ", " – ", " · "…) are matched against the
-    page's own lines: the longest run of parts that stands on the page as a line (the
-    headline) wins. Failing that, the longest part, when the others are short names.
+    The title's parts between separators (" | ", " - ", " – ", " · ", " ✩ "…) are matched
+    against the page's own lines: the longest run of parts of a headline's length that stands
+    on the page as a line (the headline) wins. Failing that, the longest part when the others
+    are short names; else a short name at either end is cut off (the last one first), unless
+    too little would be left; else a shorter run that stands on the page; else the title as it
+    is ("Mozilla - Wikipedia" names the article's subject).
 
     >>> headline_of("Obama admits US gun laws are his 'biggest frustration' - BBC News",
     ...             ["BBC News", "Obama admits US gun laws are his 'biggest frustration'"])
     "Obama admits US gun laws are his 'biggest frustration'"
     >>> headline_of("The Deck of Cards That Made Tarot A Global Phenomenon - Atlas Obscura", [])
     'The Deck of Cards That Made Tarot A Global Phenomenon'
+    >>> headline_of("Firefox — Make it your own — The most flexible browser — Mozilla", [])
+    'Firefox — Make it your own — The most flexible browser'
+    >>> headline_of("New Zealand - Wikipedia", ["New Zealand"]), headline_of("Mozilla - Wikipedia", [])
+    ('New Zealand', 'Mozilla - Wikipedia')
     """
-    parts = [p.strip() for p in _TITLE_SEPARATOR.split(title) if p.strip()]
-    if len(parts) < 2:
-        return title.strip()
+    title = title.strip()
+    cuts = [(m.start(), m.end()) for m in _TITLE_SEPARATOR.finditer(title)]
+    if not cuts:
+        return title
+    starts = [0] + [end for _, end in cuts]
+    ends = [start for start, _ in cuts] + [len(title)]
+    parts = [title[a:b] for a, b in zip(starts, ends, strict=True)]
+    n = len(parts)
+    runs = [title[starts[a] : ends[b - 1]] for a in range(n) for b in range(a + 1, n + 1) if b - a < n]
     page = {line_key(line) for line in lines}
-    runs = [
-        _TITLE_SEPARATOR_JOIN.join(parts[a:b])
-        for a in range(len(parts))
-        for b in range(a + 1, len(parts) + 1)
-        if b - a < len(parts)
-    ]
-    on_page = [run for run in runs if line_key(run) in page]
-    if on_page:
-        return max(on_page, key=lambda run: (count_words(run), -runs.index(run)))
+    on_page = sorted((run for run in runs if line_key(run) in page), key=count_words, reverse=True)
+    if on_page and count_words(on_page[0]) >= MIN_TITLE_WORDS:
+        return on_page[0]
     longest = max(parts, key=count_words)
-    if all(count_words(p) <= MAX_SITE_NAME_WORDS for p in parts if p is not longest):
+    others = [count_words(p) for p in parts if p is not longest]
+    if max(others) <= MAX_SITE_NAME_WORDS and 2 * max(others) < count_words(longest):
         return longest
-    return title.strip()
+    for name, rest in ((parts[-1], title[: ends[-2]]), (parts[0], title[starts[1] :])):
+        if count_words(name) <= MAX_SITE_NAME_WORDS and count_words(rest) >= MIN_TITLE_WORDS:
+            return rest
+    return on_page[0] if on_page else title
 
 
 def _first_body_line(lines: list[str], filled: list[int]) -> int | None:
@@ -292,16 +311,23 @@ def _first_body_line(lines: list[str], filled: list[int]) -> int | None:
     return None
 
 
-def _title_position(lines: list[str], above_body: list[int], metadata: dict[int, str]) -> int | None:
+def _title_position(
+    lines: list[str], above_body: list[int], metadata: dict[int, str], body: list[str], opens_document: bool
+) -> int | None:
     """Index of the headline: the best-scoring headline-shaped line above the body.
 
     The search goes up from the body over at most MAX_TITLE_DISTANCE lines and stops at a
-    sentence (the end of something else), stepping over a standfirst and a caption. Metadata, furniture,
-    breadcrumbs and bylines are no candidates. See `title_score` for what makes the best one.
+    sentence (the end of something else), stepping over a standfirst and a caption. The line
+    that opens the document is a candidate however far up it stands (`opens_document`: no
+    crawler's header took it): a crawler may have saved the page's title there alone. `body`
+    is the text from the body on, whose words a headline shares.
+    Metadata, furniture, breadcrumbs and bylines are no candidates. See `title_score` for what
+    makes the best one.
     """
     window = above_body[-MAX_TITLE_DISTANCE:]
     keys = [line_key(lines[i]) for i in window]
-    best, best_score = None, MIN_TITLE_SCORE
+    body_words = _content_words(" ".join(body[:ECHO_LINES]))
+    scored: dict[int, float] = {}
     standfirsts = MAX_STANDFIRSTS
     for distance, n in enumerate(reversed(range(len(window)))):
         i, line = window[n], lines[window[n]]
@@ -319,21 +345,53 @@ def _title_position(lines: list[str], above_body: list[int], metadata: dict[int,
             distance=distance,
             before_byline=any(metadata.get(j) in ("date", "byline") for j in window[n + 1 : n + 4]),
             repeated=keys.count(keys[n]) > 1,
+            opens_document=opens_document and i == above_body[0] and count_words(line) >= MIN_TITLE_WORDS,
+            echoed=_echoed(line, body_words),
         )
-        score = title_score(line, signals)
-        if score > best_score:
-            best, best_score = i, score
-    return best
+        scored[i] = title_score(line, signals)
+    first = above_body[0] if opens_document and above_body else None
+    if first is not None and first not in scored and _could_open_with_title(lines[first], first, metadata):
+        signals = TitleSignals(len(above_body), opens_document=True, echoed=_echoed(lines[first], body_words))
+        scored[first] = title_score(lines[first], signals)
+    best = max(scored, key=scored.__getitem__, default=None)
+    return best if best is not None and scored[best] > MIN_TITLE_SCORE else None
+
+
+def _content_words(text: str) -> frozenset[str]:
+    return frozenset(w.casefold() for w in WORD_RE.findall(text) if len(w) >= MIN_ECHO_WORD_CHARS)
+
+
+def _echoed(line: str, body_words: frozenset[str]) -> float:
+    """The share of a line's longer words that the body uses too.
+
+    >>> _echoed("Peanuts early may avoid allergy", frozenset({"peanuts", "allergy", "early"}))
+    0.75
+
+    A name of one or two words (the site's, on top of the page) echoes little, even when the
+    body says it: the share is taken of at least MIN_TITLE_WORDS words.
+    """
+    words = _content_words(line)
+    return len(words & body_words) / max(len(words), MIN_TITLE_WORDS)
+
+
+def _could_open_with_title(line: str, index: int, metadata: dict[int, str]) -> bool:
+    """Could the document's first line be a page title saved by a crawler?"""
+    if index in metadata or furniture_reason(line) or _is_breadcrumb(line) or _opens_like_byline(line):
+        return False
+    return _looks_like_title(line) and count_words(line) >= MIN_TITLE_WORDS
 
 
 @dataclass(frozen=True)
 class TitleSignals:
     """Where a headline candidate stands: lines above the body, whether a byline or date line
-    follows within three lines, whether the page repeats it."""
+    follows within three lines, whether the page repeats it, whether it opens the document, the
+    share of its words the body uses (a headline announces the article, a teaser another one)."""
 
     distance: int = 0
     before_byline: bool = False
     repeated: bool = False
+    opens_document: bool = False
+    echoed: float = 0.0
 
 
 def title_score(line: str, signals: TitleSignals) -> float:
@@ -353,6 +411,8 @@ def title_score(line: str, signals: TitleSignals) -> float:
         TITLE_WEIGHTS["near"] / (1 + signals.distance)
         + TITLE_WEIGHTS["before_byline"] * signals.before_byline
         + TITLE_WEIGHTS["repeated"] * signals.repeated
+        + TITLE_WEIGHTS["echoed"] * signals.echoed
+        + TITLE_WEIGHTS["opens_document"] * signals.opens_document * signals.echoed
         + TITLE_WEIGHTS["capitalised"] * capitalised
         + TITLE_WEIGHTS["length"] * min(words, FULL_HEADLINE_WORDS) / FULL_HEADLINE_WORDS
         - TITLE_WEIGHTS["time_or_date"] * bool(_TIME.search(line) or find_date(line))
@@ -373,12 +433,19 @@ def _looks_like_title(line: str) -> bool:
         return False
     if re.fullmatch(r"[\d\s.:/-]+", line):
         return False
+    if _ABBREVIATION_END.search(line):  # "… on What’s Underneath N.Y.C."
+        return True
     return not (ends_sentence(line) and line.rstrip()[-1:] in ".。") or words <= 3
 
 
 def _is_breadcrumb(line: str) -> bool:
     key = line_key(line)
     return key in _HOME_WORDS or key.startswith(_HOME_PREFIXES)
+
+
+def _stands_on_page(text: str, lines: list[str]) -> bool:
+    key = line_key(text)
+    return any(line_key(line) == key for line in lines)
 
 
 def _repeats_title(line: str, title: str) -> bool:
