@@ -189,11 +189,13 @@ def extract_header(lines: list[str], today: dt.date | None = None, body_start: i
         above_body = above_body[1:]
         removed[filled[0]] = "title"
     title_at: int | None = filled[0] if page_title is not None else None
-    if headline is not None and (count_words(headline) >= MIN_TITLE_WORDS or _stands_on_page(headline, lines[filled[0] + 1 :])):
+    shown = headline is not None and _stands_on_page(headline, lines[filled[0] + 1 :])
+    if headline is not None and (count_words(headline) >= MIN_TITLE_WORDS or shown):
         title: str | None = headline
     else:  # no crawler header, or its title is as short as a site's name: a headline on the page wins
         body = lines[filled[body_at] :] if body_at is not None else []
-        headline_at = None if prefix else _title_position(lines, above_body, removed, body, page_title is None)
+        opens = page_title is None
+        headline_at = None if prefix else _title_position(lines, above_body, removed, body, opens)
         title = lines[headline_at] if headline_at is not None else headline
         if headline_at is not None and headline_at == filled[0]:  # perhaps a page title: "Headline | Site"
             title = headline_of(title, [lines[i] for i in filled[1:]])
