@@ -198,7 +198,7 @@ def extract_header(lines: list[str], today: dt.date | None = None, body_start: i
         headline_at = None if prefix else _title_position(lines, above_body, removed, body, opens)
         title = lines[headline_at] if headline_at is not None else headline
         if headline_at is not None and headline_at == filled[0]:  # perhaps a page title: "Headline | Site"
-            title = headline_of(title, [lines[i] for i in filled[1:]])
+            title = headline_of(lines[headline_at], [lines[i] for i in filled[1:]])
         title_at = headline_at if headline_at is not None else title_at
     for i in head:
         if i == title_at or (title and _repeats_title(lines[i], title)):
