@@ -44,6 +44,7 @@ from transforms.lines import (
     count_words,
     ends_sentence,
     is_prose,
+    prose_shape,
 )
 
 MODEL_PATH = Path(__file__).with_name("body_model.json")
@@ -216,15 +217,16 @@ def own_signals(
     words = len(tokens) + len(cjk) // CJK_CHARS_PER_WORD  # as count_words counts
     digits = len(_DIGIT_RE.findall(line))
     firsts = [t[0] for t in tokens]
-    upper = sum(map(str.isupper, firsts))
-    cased = upper + sum(map(str.islower, firsts))
+    upper, lower = sum(map(str.isupper, firsts)), sum(map(str.islower, firsts))
+    cased = upper + lower
+    ends = ends_sentence(line)
     function_hits = sum(map(function_words.__contains__, map(str.lower, tokens)))
     function_hits += sum(map(function_chars.__contains__, cjk))
     units = len(tokens) + len(cjk)
     return (
         math.log1p(words),
         math.log1p(chars),
-        float(ends_sentence(line)),
+        float(ends),
         float(line.rstrip()[-1:] in ".。"),
         math.log1p(len(_SENTENCE_BREAK_RE.findall(line))),
         len(_COMMA_RE.findall(line)) / max(words, 1),
@@ -233,7 +235,7 @@ def own_signals(
         len(_SYMBOL_RE.findall(line)) / max(chars, 1),
         function_hits / units if units else 0.0,
         float(line[:1].islower()),
-        float(is_prose(line)),
+        float(prose_shape(words, ends, upper, lower)),
         float(bool(digits and _TIME_OR_DATE_RE.search(line))),
     )
 

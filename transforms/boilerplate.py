@@ -97,7 +97,7 @@ def furniture_reason(line: str) -> str | None:
             return "navigation"
         if _is_form_field(line):
             return "comment_form"
-        if EMAIL.search(line):
+        if "@" in line and EMAIL.search(line):
             return "contact"
     if words <= MAX_NOTICE_WORDS and NOTICE_KEYWORDS.search(line.lower()):
         return "notice"

@@ -63,15 +63,24 @@ def is_prose(line: str) -> bool:
     False
     """
     words = count_words(line)
-    if words >= PROSE_LONG_WORDS and not ends_sentence(line) and _mostly_capitalised(line):
+    if words < PROSE_MIN_WORDS:
+        return False
+    firsts = [w[0] for w in WORD_RE.findall(line)]
+    return prose_shape(
+        words, ends_sentence(line), sum(map(str.isupper, firsts)), sum(map(str.islower, firsts))
+    )
+
+
+def prose_shape(words: int, ends: bool, capitalised: int, lower: int) -> bool:
+    """`is_prose` from a line's counts: words, whether it ends a sentence, and how many of
+    its words begin with a capital or a lower-case letter (for callers that have them)."""
+    if (
+        words >= PROSE_LONG_WORDS
+        and not ends
+        and capitalised > MENU_CAPITALISED_SHARE * (capitalised + lower)
+    ):
         return False  # a menu: "Home World Politics Business Tech Science Health Sport …"
-    return words >= PROSE_LONG_WORDS or (words >= PROSE_MIN_WORDS and ends_sentence(line))
-
-
-def _mostly_capitalised(line: str) -> bool:
-    words = [w for w in WORD_RE.findall(line) if w[:1].isalpha()]
-    cased = [w for w in words if w[:1].isupper() or w[:1].islower()]
-    return bool(cased) and sum(w[:1].isupper() for w in cased) > MENU_CAPITALISED_SHARE * len(cased)
+    return words >= PROSE_LONG_WORDS or (words >= PROSE_MIN_WORDS and ends)
 
 
 @lru_cache(maxsize=LINE_CACHE_SIZE)
@@ -94,3 +103,34 @@ def is_url(line: str) -> bool:
 
 
 URL_LINE_RE = re.compile(r"^\s*https?://[^\s<>\"']+\s*$", re.IGNORECASE)
+
+
+def phrase_pattern(phrases: tuple[str, ...]) -> re.Pattern[str]:
+    """One regex that finds any of `phrases` (literal text), compiled as a trie.
+
+    Python's regex engine tries each branch of an alternation at every position, so a long
+    list of phrases joined by "|" costs the list's length per character; sharing prefixes
+    ("subscribe to", "subscribers only" → "subscribe(?:\\ to|rs\\ only)") makes a search about
+    five times faster on a list of a hundred phrases.
+
+    >>> pattern = phrase_pattern(("subscribe to", "subscribers only", "cookie"))
+    >>> [m.group() for m in pattern.finditer("cookie notice: subscribers only")]
+    ['cookie', 'subscribers only']
+    """
+    trie: dict[str, dict] = {}
+    for phrase in phrases:
+        node = trie
+        for char in phrase:
+            node = node.setdefault(char, {})
+        node[""] = {}
+    return re.compile(_trie_regex(trie))
+
+
+def _trie_regex(node: dict[str, dict]) -> str:
+    branches = [re.escape(char) + _trie_regex(child) for char, child in sorted(node.items()) if char]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    if "" in node:  # a phrase ends here and a longer one goes on
+        return "(?:" + body + ")?"
+    return body

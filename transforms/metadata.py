@@ -50,10 +50,11 @@ TITLE_WEIGHTS = {
 }  # fmt: skip
 MIN_TITLE_SCORE = 0.3
 LONG_TITLE_WORDS = 20
-# A headline's words echoed in the body: words of at least this many characters, in this many
-# lines from the body's start.
-MIN_ECHO_WORD_CHARS = 4
+# A headline's words echoed in the body: words of at least four characters, in this many
+# lines and characters from the body's start (a bound on the cost of a book-length page).
+_ECHO_WORD = re.compile(r"\w{4,}")
 ECHO_LINES = 200
+ECHO_CHARS = 20_000
 FULL_HEADLINE_WORDS = 8
 # "Reviewed by Jane Doe", "Posted by …", "From: Herald Sun", "Source: AP": credits and labels.
 _CREDIT_LINE = re.compile(r"^(\w+ed by\s|\w+\s?:\s*\S+(\s+\S+){0,2}$)", re.IGNORECASE)
@@ -328,7 +329,7 @@ def _title_position(
     """
     window = above_body[-MAX_TITLE_DISTANCE:]
     keys = [line_key(lines[i]) for i in window]
-    body_words = _content_words(" ".join(body[:ECHO_LINES]))
+    body_words = _content_words(" ".join(body[:ECHO_LINES])[:ECHO_CHARS])
     scored: dict[int, float] = {}
     standfirsts = MAX_STANDFIRSTS
     for distance, n in enumerate(reversed(range(len(window)))):
@@ -360,7 +361,7 @@ def _title_position(
 
 
 def _content_words(text: str) -> frozenset[str]:
-    return frozenset(w.casefold() for w in WORD_RE.findall(text) if len(w) >= MIN_ECHO_WORD_CHARS)
+    return frozenset(_ECHO_WORD.findall(text.casefold()))
 
 
 def _echoed(line: str, body_words: frozenset[str]) -> float:
