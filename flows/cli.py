@@ -1,20 +1,28 @@
-"""The command line: options of a build, of `serve` and of `inspect`, and the check that lets
-a build with nothing to do end before Prefect starts.
+"""The command line: a build (the default command), `serve` and `inspect`, and their options.
 
-`build.py` imports it while Prefect's embedded API boots, and runs `up_to_date` before it
-imports Prefect itself.
+    python flows/build.py [build options]          # one run (flows/build.py is the entry point)
+    python flows/build.py serve [options] [--cron]  # the scheduled Prefect deployment
+    python flows/build.py inspect DOC_ID            # one document, line by line
+
+It loads light: the start-up check (flows/startup.py) parses a build's options here before
+Prefect is imported; `main` imports the flow itself (flows/build.py).
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
 import os
+import sys
+import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flows.files import published_run
-from flows.incremental import Manifest, run_config, same_files
-from flows.sources import Fields, SourceList, list_sources
+from flows import startup
+from flows.sources import Fields
+
+if TYPE_CHECKING:
+    from prefect.deployments.runner import RunnerDeployment
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_INPUT = PROJECT_ROOT / "seeds"
@@ -23,7 +31,6 @@ DEFAULT_BATCH_SIZE = 500
 DEFAULT_MAX_INVALID_SHARE = 0.05
 DEPLOYMENT_NAME = "nightly"
 DEFAULT_CRON = "0 3 * * *"  # every day at 03:00 UTC
-COMMANDS = ("serve", "inspect")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -137,38 +144,139 @@ def flow_parameters(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
-_listings: dict[str, SourceList] = {}
+def main(argv: list[str] | None = None) -> int:
+    """Run the command `argv` names (a build by default); the process's exit code."""
+    argv = sys.argv[1:] if argv is None else argv
+    startup.imports_done()
+    if argv[:1] == ["inspect"]:
+        return inspect_command(parse_inspect_args(argv[1:]))
+    if argv[:1] == ["serve"]:
+        return serve_command(parse_serve_args(argv[1:]))
+    return build_command(parse_args(argv))
 
 
-def take_listing(input_root: Path) -> SourceList | None:
-    """The listing of `input_root` that `up_to_date` kept, once: the run's plan starts from it
-    instead of listing the folder again (ten seconds for a million files)."""
-    return _listings.pop(str(input_root.resolve()), None)
+def build_command(args: argparse.Namespace) -> int:
+    """One run of the flow, started fast (flows/startup.py): while Prefect's API boots, the run
+    is planned and its first buckets are cleaned; the flow takes the plan and the work over."""
+    from prefect.settings import temporary_settings
+
+    from flows import build
+    from flows.files import OutputLocked, output_lock
+    from flows.progress import LOGGER as PROGRESS_LOG
+    from flows.worker import hash_files_in_parallel, local_pool
+
+    show_progress_lines()
+    logging.getLogger("EventsWorker").addFilter(DRAIN_NOTICE)
+    runner = build.task_runner(args.workers, args.dask_address)
+    api = startup.embedded_api()
+    parameters = flow_parameters(args)
+    options = build.RunOptions(**{name: value for name, value in parameters.items() if name != "workers"})
+    try:
+        with output_lock(Path(options.output_dir)):
+            begun = build.begin_run(options, hash_files_in_parallel(parameters["workers"]))
+            if not begun.plan.to_process:
+                parameters["workers"] = 1  # nothing to clean: no worker processes, no language data
+            with local_pool(parameters["workers"]):
+                startup.head_start(begun)
+                threading.Thread(target=startup.import_while_api_boots, daemon=True).start()
+                settings = startup.api_settings(api.wait()) if api else {}
+                with temporary_settings(updates=settings):
+                    state = build.build_dataset.with_options(task_runner=runner)(
+                        **parameters, return_state=True
+                    )
+                    for handler in PROGRESS_LOG.handlers:
+                        handler.flush()  # progress lines still queued for the API, while it runs
+    except OutputLocked as err:
+        print(f"build failed: {err}", file=sys.stderr)
+        return 1
+    if not state.is_completed():
+        print(f"build failed: {state.message}", file=sys.stderr)
+        return 1
+    print(state.result().render())
+    return 0
 
 
-def up_to_date(argv: list[str], keep_listing: bool = False) -> str | None:
-    """A message when a build with these options would publish what is already published: the
-    same files (paths, sizes, modification times), code and options. None otherwise, and for
-    the other commands. It reads only file metadata, so it takes a fraction of a second where
-    starting Prefect takes seconds. With `keep_listing`, a listing that found changes is kept
-    for `take_listing` (by the command, whose build follows at once)."""
-    if argv[:1] and argv[0] in COMMANDS:
-        return None
-    args = parse_args(argv)
-    published = published_run(args.output.resolve())
-    if args.full_refresh or published is None or not (published / "articles").is_dir():
-        return None
-    manifest = Manifest.load(published)
-    config = run_config(PROJECT_ROOT, args.batch_size, fields_of(args), args.max_invalid_share)
-    if manifest.config != config or manifest.input_dir != str(args.input.resolve()):
-        return None
-    sources = list_sources(args.input)
-    if not same_files(sources, manifest.files()):
-        if keep_listing:
-            _listings[str(args.input.resolve())] = sources
-        return None
-    return (
-        f"up to date: nothing changed since the published run {published.name} (same {len(sources)} "
-        f"input files, code and options); the dataset in {args.output} stands. "
-        "Use --full-refresh to build it again."
+def serve_command(args: argparse.Namespace) -> int:
+    """Serve the deployment until interrupted: Prefect starts a run at every tick of the cron."""
+    from prefect import serve
+    from prefect.settings import temporary_settings
+
+    show_progress_lines()
+    api = startup.embedded_api()
+    if api:
+        print(
+            "PREFECT_API_URL is not set: serving with an embedded API that lives as long as this "
+            "command (no UI). Start `prefect server start` and set PREFECT_API_URL to see the runs.",
+            file=sys.stderr,
+        )
+    settings = startup.api_settings(api.wait()) if api else {}
+    with temporary_settings(updates=settings):
+        serve(deployment(args))
+    return 0
+
+
+def deployment(args: argparse.Namespace) -> RunnerDeployment:
+    """The scheduled deployment `serve` runs: the flow, the options as parameters, a cron."""
+    from flows.build import build_dataset
+
+    parameters = flow_parameters(args)
+    parameters["fields"] = vars(parameters["fields"])
+    # to_deployment returns a coroutine only when called from async code.
+    served: RunnerDeployment = build_dataset.to_deployment(  # type: ignore[assignment]
+        name=args.name,
+        cron=args.cron,
+        parameters=parameters,
+        description="Clean the crawled news under input_dir and publish the dataset to output_dir.",
+        tags=["newsclean"],
     )
+    return served
+
+
+def inspect_command(args: argparse.Namespace) -> int:
+    """Print one document as the flow saw it."""
+    from flows.inspection import NotFound, render
+
+    try:
+        print(render(args.output, args.doc_id, args.input))
+    except NotFound as err:
+        print(err, file=sys.stderr)
+        return 1
+    except BrokenPipeError:  # piped into `head`
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 0
+
+
+class _ProgressLines(logging.StreamHandler):  # type: ignore[type-arg]
+    """Progress lines on stderr (Prefect adds its own handler that sends them to the API).
+    Always the current sys.stderr, not the one of the first run in this process (which a
+    caller, a test capturing output say, may have closed since)."""
+
+    @property  # type: ignore[override]
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _: Any) -> None:
+        pass
+
+
+def show_progress_lines() -> None:
+    """Progress lines on stderr when it is not a terminal (a terminal gets a bar instead)."""
+    from flows.progress import LOGGER as PROGRESS_LOG
+
+    if not sys.stderr.isatty() and not any(isinstance(h, _ProgressLines) for h in PROGRESS_LOG.handlers):
+        handler = _ProgressLines(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
+        PROGRESS_LOG.addHandler(handler)
+
+
+class _DrainNotice(logging.Filter):
+    """Drops the "Still processing items" notice of Prefect's event worker. It comes when the
+    process ends right after the run's last events (the report's artifacts): the worker sends
+    them before the process exits, and says so as a warning that looks like trouble."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("Still processing items")
+
+
+DRAIN_NOTICE = _DrainNotice()  # one instance: a logger adds a filter it already has only once

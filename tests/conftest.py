@@ -61,7 +61,7 @@ def score(eval_dir: Path, gold: Path, output: Path) -> subprocess.CompletedProce
 def corpus_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A published run over the held-out corpus (many languages, dates, rejects), in small
     batches so that it has several parts."""
-    from flows.build import main
+    from flows.cli import main
     from tests.corpus.build import build
 
     root = tmp_path_factory.mktemp("corpus-run")

@@ -110,7 +110,7 @@ def site_page(site: str, n: int, title: str, story: list[str]) -> bytes:
 def test_a_wire_story_on_several_sites_keeps_its_whole_text_everywhere(tmp_path: Path) -> None:
     """Corpus evidence acts on the sites' furniture, never on the prose of a story that several
     pages of the folder carry (a matter for duplicate detection)."""
-    from flows.build import main
+    from flows.cli import main
 
     folder = tmp_path / "input"
     folder.mkdir()

@@ -8,7 +8,7 @@ import distributed
 import pyarrow.parquet as pq
 import pytest
 
-from flows.build import main
+from flows.cli import main
 from tests.corpus.build import build as build_corpus
 
 pytestmark = pytest.mark.slow

@@ -18,9 +18,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-import flows.build
 import flows.worker
-from flows.build import main
+from flows.cli import main
 from flows.incremental import Bucket
 from flows.sources import READ_ATTEMPTS, Fields, list_sources, read_documents
 from flows.worker import BucketParts, PartWriter
@@ -171,6 +170,6 @@ def test_a_bucket_whose_early_start_failed_is_cleaned_by_its_task(
             failed.set_exception(OSError(errno.EIO, "Input/output error (injected)"))
             flows.worker._early[bucket.signature, run_dir, today] = failed
 
-    monkeypatch.setattr(flows.build, "start_early", failed_early_start)
+    monkeypatch.setattr(flows.worker, "start_early", failed_early_start)
     assert main([*options, "--output", str(tmp_path / "out")]) == 0
     assert snapshot(tmp_path / "out") == snapshot(tmp_path / "reference")

@@ -14,7 +14,7 @@ from typing import Any
 import pyarrow.parquet as pq
 import pytest
 
-from flows.build import main
+from flows.cli import main
 from tests.conftest import score
 from tests.corpus.build import build, whole_pages
 from transforms.lines import count_words

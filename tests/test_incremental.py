@@ -5,10 +5,7 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
 import shutil
-import subprocess
-import sys
 import tracemalloc
 from pathlib import Path
 
@@ -16,8 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from flows import worker
-from flows.build import main
-from flows.cli import take_listing, up_to_date
+from flows.cli import main
 from flows.incremental import (
     FILES,
     Manifest,
@@ -29,7 +25,7 @@ from flows.incremental import (
 )
 from flows.sources import Source, SourceList, list_sources
 from flows.worker import hash_files_in_parallel
-from tests.conftest import ROOT, SEEDS
+from tests.conftest import SEEDS
 
 pytestmark = pytest.mark.slow
 
@@ -116,34 +112,6 @@ def test_a_document_that_trips_a_bug_is_rejected_not_fatal(
     rejects = pq.read_table(out / "rejects").to_pylist()
     assert [(r["reason"], r["detail"]) for r in rejects] == [("internal_error", "ValueError: boom")]
     assert len(rows(out)) == 4
-
-
-def test_a_command_with_nothing_to_do_ends_before_prefect_starts(tmp_path: Path) -> None:
-    inp, out = tmp_path / "in", tmp_path / "out"
-    shutil.copytree(SEEDS, inp)
-    build = [sys.executable, str(ROOT / "flows" / "build.py"), "--input", str(inp), "--output", str(out)]
-    first = subprocess.run(build, capture_output=True, text=True, check=False)
-    assert first.returncode == 0
-    assert "Traceback" not in first.stderr and "Error" not in first.stderr, first.stderr  # a clean log
-    published = (out / "current").resolve()
-
-    again = subprocess.run(build, capture_output=True, text=True, check=False)
-    assert again.returncode == 0 and again.stdout.startswith("up to date:"), again.stderr
-    assert (out / "current").resolve() == published
-    for changed_options in (["--batch-size", "7"], ["--max-invalid-share", "0.2"], ["--full-refresh"]):
-        assert up_to_date(["--input", str(inp), "--output", str(out), *changed_options]) is None
-    assert up_to_date(["inspect", "x"]) is None
-
-    first = sorted(inp.iterdir())[0]
-    os.utime(first, ns=(first.stat().st_atime_ns, first.stat().st_mtime_ns + 1_000_000_000))
-    assert up_to_date(["--input", str(inp), "--output", str(out)]) is None
-    (inp / "new.txt").write_bytes(first.read_bytes() + b"\nOne more sentence at the end of it.")
-    assert take_listing(inp) is None  # kept only when asked, as the command does
-    assert up_to_date(["--input", str(inp), "--output", str(out)], keep_listing=True) is None
-    kept = take_listing(inp)
-    assert kept is not None and "new.txt" in kept.paths and take_listing(inp) is None
-    rebuilt = subprocess.run(build, capture_output=True, text=True, check=False)  # keeps and plans
-    assert rebuilt.returncode == 0 and "documents read:   6" in rebuilt.stdout
 
 
 def test_only_files_whose_size_or_mtime_changed_are_hashed_again(tmp_path: Path) -> None:

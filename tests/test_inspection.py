@@ -8,7 +8,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from flows.build import main
+from flows.cli import main
 from flows.inspection import NotFound, find_row, render
 from tests.conftest import SEEDS
 

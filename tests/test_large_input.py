@@ -10,7 +10,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from flows.build import main
+from flows.cli import main
 from flows.sources import MAX_DOCUMENT_BYTES, list_sources, read_documents
 from tests.conftest import SEEDS
 from transforms.document import Article, process_document

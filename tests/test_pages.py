@@ -16,7 +16,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from flows.build import main
+from flows.cli import main
 
 pytestmark = pytest.mark.slow
 

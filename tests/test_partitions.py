@@ -11,7 +11,7 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 import pytest
 
-from flows.build import main
+from flows.cli import main
 from flows.columns import ARTICLE_SCHEMA
 from flows.incremental import Manifest
 from flows.partitions import BY_LANGUAGE, PARTITIONED_SCHEMA

@@ -1,23 +1,18 @@
-"""End to end: the Prefect flow on the seeds and the dev set, its outputs and its failures."""
+"""End to end: the flow (flows/build.py) on the seeds and the dev set, its outputs and its failures."""
 
 from __future__ import annotations
 
 import datetime as dt
-import gc
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
-import numpy as np
 import polars as pl
 import pyarrow.parquet as pq
 import pytest
 
-import flows.build
-from flows.build import SeenIds, main
+from flows.cli import main
 from flows.columns import ARTICLE_SCHEMA, REJECT_SCHEMA
-from tests.conftest import ROOT, SEEDS, score
+from tests.conftest import SEEDS, score
 
 pytestmark = pytest.mark.slow
 
@@ -136,84 +131,3 @@ def test_every_run_builds_data_docs(seeds_output: Path) -> None:
     assert "articles" in index.read_text()
     (page,) = (seeds_output / "validation" / "docs" / "validations").rglob("*.html")
     assert "chunk-1" in str(page)
-
-
-def test_help_explains_every_option() -> None:
-    shown = subprocess.run(
-        [sys.executable, str(ROOT / "flows" / "build.py"), "--help"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    for option in ("--input", "--output", "--batch-size", "PREFECT_API_URL"):
-        assert option in shown
-
-
-def test_rows_that_break_an_expectation_become_rejects(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import great_expectations.expectations as gxe
-
-    import expectations.suite
-
-    real = expectations.suite.build_expectations
-
-    def with_one_row_rule(today):  # type: ignore[no-untyped-def]
-        return [*real(today), gxe.ExpectColumnValuesToNotMatchRegex(column="source_path", regex="^001_")]
-
-    monkeypatch.setattr(expectations.suite, "build_expectations", with_one_row_rule)
-    out = tmp_path / "out"
-
-    code, _, stderr = run(capsys, "--input", str(SEEDS), "--output", str(out), "--workers", "1")
-    assert code == 1  # 1 row of 5 is 20%, over the default 5%
-    assert "expect_column_values_to_not_match_regex(source_path): 1 rows" in stderr
-    assert not (out / "articles").exists()
-
-    code, stdout, _ = run(
-        capsys, "--input", str(SEEDS), "--output", str(out), "--workers", "1", "--max-invalid-share", "0.5"
-    )
-    assert code == 0 and "1 rows rejected by it" in stdout
-    rejects = pq.read_table(out / "rejects").to_pylist()
-    assert [(r["source_path"][:4], r["reason"], r["stage"], r["detail"]) for r in rejects] == [
-        ("001_", "validation", "validate", "expect_column_values_to_not_match_regex(source_path)")
-    ]
-    assert len(pq.read_table(out / "articles")) == 4
-
-
-def test_seen_ids_agree_with_a_set_over_many_batches() -> None:
-    """Duplicates across buckets are found with compact sorted arrays; they must answer as a set
-    would, for ids that share prefixes or end in zero bytes too."""
-    rng = np.random.default_rng(7)
-    pool = [rng.bytes(16) for _ in range(3_000)]
-    pool += [pool[0][:15] + b"\0", pool[0][:14] + b"\0\0", b"\0" * 16]
-    seen, reference = SeenIds(), set()
-    for _ in range(60):
-        batch = list({pool[i]: None for i in rng.integers(0, len(pool), 120)})  # unique, as a part is
-        ids = np.array(batch, "S16")
-        found = seen.contains(ids)
-        assert found.tolist() == [doc_id in reference for doc_id in batch]
-        seen.add(ids[~found])
-        reference.update(batch)
-    assert len(seen._runs) <= 12  # merged as they grow: a handful of arrays, not one per batch
-
-
-@pytest.mark.parametrize("command", ["build", "serve", "inspect"])
-def test_the_collector_paused_for_the_imports_runs_again(
-    command: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Run as a command, the imports run with the garbage collector off; the command itself
-    must not (a build, or a `serve` that runs for months, would keep every reference cycle)."""
-    (tmp_path / "in").mkdir()
-    argv = ["--input", str(tmp_path / "in"), "--output", str(tmp_path / "out")]
-    if command != "build":
-        argv = [command]
-        collecting = {"serve": "serve_command", "inspect": "inspect_command"}[command]
-        monkeypatch.setattr(flows.build, collecting, lambda _args: 0 if gc.isenabled() else 1)
-        monkeypatch.setattr(flows.build, f"parse_{command}_args", lambda argv: argv)
-    gc.disable()
-    try:
-        assert main(argv) == 0
-        assert gc.isenabled()
-    finally:
-        gc.enable()
-        gc.unfreeze()
