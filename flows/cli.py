@@ -147,6 +147,8 @@ def flow_parameters(args: argparse.Namespace) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     """Run the command `argv` names (a build by default); the process's exit code."""
     argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] != ["inspect"]:
+        import flows.build  # noqa: F401  (Prefect and the flow: imported before the collector resumes)
     startup.imports_done()
     if argv[:1] == ["inspect"]:
         return inspect_command(parse_inspect_args(argv[1:]))
