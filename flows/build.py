@@ -68,7 +68,7 @@ from flows.partitions import link_partitions
 from flows.progress import Progress
 from flows.report import RunSummary, publish_artifacts, write_dataset_card
 from flows.run_checks import RunChecker, ValidationFailed
-from flows.sources import Fields
+from flows.sources import Fields, escaped_path
 from flows.startup import take_head_start, take_listing
 from flows.worker import BucketParts, clean_bucket, ensure_pool, run_cpu_bound, take_early
 from transforms.document import Rejected
@@ -151,7 +151,7 @@ def _build(
             checker = RunChecker(run_dir, today, max_invalid_share)
             checker.add_rejects(
                 [
-                    Rejected(path, "duplicate", "read", f"same bytes as {first}")
+                    Rejected(escaped_path(path), "duplicate", "read", f"same bytes as {escaped_path(first)}")
                     for path, first in plan.copies
                 ],
                 "part-copies.parquet",

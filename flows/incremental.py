@@ -34,6 +34,8 @@ from flows.sources import Fields, Source, SourceList, is_shard, list_sources
 
 MANIFEST = "manifest.json"
 FILES = "files.jsonl"  # one line per input file, sorted by path: [path, size, mtime_ns, digest]
+# A file name that is not UTF-8 is written to (and read from) the file list as its own bytes.
+PATH_BYTES = "surrogateescape"
 MANIFEST_VERSION = 2
 HASH_CHUNK = 1 << 20
 _CODE_DIRS = ("transforms",)
@@ -87,7 +89,7 @@ class Manifest:
         path = self.run_dir / FILES if self.run_dir else None
         if path is None or not path.is_file():
             return
-        with open(path, encoding="utf-8") as lines:
+        with open(path, encoding="utf-8", errors=PATH_BYTES) as lines:
             for line in lines:
                 yield Source(*json.loads(line))
 
@@ -104,7 +106,7 @@ class Manifest:
 
 def write_file_list(run_dir: Path, files: SourceList, digests: list[str]) -> None:
     """The run's input files (sorted by path) with their content hashes, for the next run."""
-    with open(run_dir / FILES, "w", encoding="utf-8") as lines:
+    with open(run_dir / FILES, "w", encoding="utf-8", errors=PATH_BYTES) as lines:
         for path, size, mtime_ns, digest in zip(files.paths, files.sizes, files.mtimes, digests, strict=True):
             lines.write(json.dumps([path, size, mtime_ns, digest], ensure_ascii=False) + "\n")
 
@@ -276,7 +278,7 @@ def make_buckets(
         signature = hashlib.blake2b(digest_size=16)
         signature.update(config.encode())
         for i in indices:
-            signature.update(f"\0{files.paths[i]}\0{digests[i]}".encode())
+            signature.update(os.fsencode(f"\0{files.paths[i]}\0{digests[i]}"))  # names may be any bytes
         buckets.append(Bucket(key, files.select(indices), signature.hexdigest()))
     return buckets
 
@@ -289,4 +291,4 @@ def _power_of_two_at_least(n: int) -> int:
 
 
 def _short_hash(text: str) -> str:
-    return hashlib.blake2b(text.encode(), digest_size=4).hexdigest()
+    return hashlib.blake2b(os.fsencode(text), digest_size=4).hexdigest()

@@ -17,7 +17,7 @@ import pyarrow.dataset as ds
 
 from flows.files import published_run
 from flows.incremental import Manifest
-from flows.sources import Source, read_documents
+from flows.sources import Source, is_shard, read_documents, unescaped_path
 from transforms.document import Prepared, prepare_document
 
 KEPT, TRIMMED, BLANK = "kept", "kept, trimmed", ""
@@ -40,7 +40,8 @@ def find_row(output: Path, doc_id: str) -> tuple[str, dict[str, Any]]:
 
 def raw_document(input_dir: Path, source_path: str) -> bytes | None:
     """The raw bytes of a document again (a shard record too: `shard.jsonl#17`)."""
-    path = source_path.split("#", 1)[0]
+    shard, _, record = source_path.rpartition("#")
+    path = unescaped_path(shard if record.isdigit() and is_shard(shard) else source_path)
     file = input_dir / path
     if not file.is_file():
         return None

@@ -17,6 +17,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import re
 import time
 import zlib
 from array import array
@@ -152,27 +153,51 @@ def list_sources(root: Path) -> SourceList:
 
 def read_documents(root: Path, source: Source, fields: Fields = Fields()) -> Iterator[RawDocument]:
     """The documents of one input file, one at a time."""
-    path = root / source.path
+    path, name = root / source.path, escaped_path(source.path)
     try:
         if source.path.endswith((".jsonl", ".jsonl.gz")):
-            yield from _jsonl_records(path, source.path, fields)
+            yield from _jsonl_records(path, name, fields)
         elif source.path.endswith(".parquet"):
-            yield from _parquet_records(path, source.path, fields)
+            yield from _parquet_records(path, name, fields)
         elif source.size > MAX_DOCUMENT_BYTES:
-            yield _too_large(source.path, source.size)
+            yield _too_large(name, source.size)
         else:
             raw = _read_file(path)
-            yield (
-                RawDocument(source.path, raw)
-                if len(raw) <= MAX_DOCUMENT_BYTES
-                else _too_large(source.path, len(raw))
-            )
+            yield RawDocument(name, raw) if len(raw) <= MAX_DOCUMENT_BYTES else _too_large(name, len(raw))
     except OSError as err:
-        yield RawDocument(source.path, None, reason="unreadable", detail=_describe(err))
+        yield RawDocument(name, None, reason="unreadable", detail=_describe(err))
     except (EOFError, zlib.error, gzip.BadGzipFile) as err:
-        yield RawDocument(source.path, None, reason="corrupt_archive", detail=_describe(err))
+        yield RawDocument(name, None, reason="corrupt_archive", detail=_describe(err))
     except Exception as err:  # a Parquet file pyarrow cannot read, for one
-        yield RawDocument(source.path, None, reason="unreadable", detail=_describe(err))
+        yield RawDocument(name, None, reason="unreadable", detail=_describe(err))
+
+
+def escaped_path(path: str) -> str:
+    r"""A listed path as the dataset stores it (`source_path`): valid UTF-8 text in any case.
+
+    A file name may be any bytes; Python lists one that is not UTF-8 with surrogate escapes,
+    which no Parquet file can hold. Its bytes are kept instead, as Python's `backslashreplace`
+    writes them (`\xe9`), and every backslash of the path is doubled so that `unescaped_path`
+    can always tell the two apart. Paths without either, nearly all, stay as they are.
+
+    >>> escaped_path(os.fsdecode(b"caf\xe9.txt")), escaped_path("café.txt"), escaped_path("a\\b")
+    ('caf\\xe9.txt', 'café.txt', 'a\\\\b')
+    """
+    if "\\" not in path and not _SURROGATE.search(path):
+        return path
+    return os.fsencode(path).replace(b"\\", b"\\\\").decode("utf-8", "backslashreplace")
+
+
+def unescaped_path(source_path: str) -> str:
+    r"""The listed path (the one `open` takes) of a `source_path`: `escaped_path` undone.
+
+    >>> name = os.fsdecode(b"caf\xe9 \\x41.txt")
+    >>> unescaped_path(escaped_path(name)) == name
+    True
+    """
+    if "\\" not in source_path:
+        return source_path
+    return _ESCAPE.sub(lambda m: "\\" if m[1] is None else chr(0xDC00 + int(m[1], 16)), source_path)
 
 
 def _too_large(source_path: str, size: int) -> RawDocument:
@@ -220,21 +245,32 @@ def _parquet_records(path: Path, name: str, fields: Fields) -> Iterator[RawDocum
     if fields.text not in wanted:
         yield RawDocument(name, None, reason="missing_text", detail=f"no column {fields.text!r}")
         return
+    text_type = shard.schema_arrow.field(fields.text).type
     number = 0
     for batch in shard.iter_batches(batch_size=1000, columns=wanted):
         for record in batch.to_pylist():
             number += 1
-            yield _record(record, f"{name}#{number}", fields)
+            yield _record(record, f"{name}#{number}", fields, text_type=str(text_type))
 
 
-def _record(record: Any, source_path: str, fields: Fields) -> RawDocument:
+def _record(record: Any, source_path: str, fields: Fields, text_type: str | None = None) -> RawDocument:
+    """One record as a document: its text field's UTF-8 bytes and its metadata fields. A record
+    whose text is missing, not a string (`text_type` names a Parquet column's type), cannot be
+    encoded (a lone surrogate, which JSON allows) or is too large is rejected alone."""
     if not isinstance(record, dict):
         return RawDocument(source_path, None, reason="malformed_record", detail="not a JSON object")
     text = record.get(fields.text)
+    if text is None:
+        return RawDocument(source_path, None, reason="missing_text", detail=f"no field {fields.text!r}")
     if not isinstance(text, str):
-        detail = f"no string field {fields.text!r}"
-        return RawDocument(source_path, None, reason="missing_text", detail=detail)
-    raw = text.encode("utf-8")
+        kind = text_type or _JSON_TYPES.get(type(text), type(text).__name__)
+        detail = f"field {fields.text!r} is {kind}, not a string"
+        return RawDocument(source_path, None, reason="wrong_type", detail=detail)
+    try:
+        raw = text.encode("utf-8")
+    except UnicodeEncodeError as err:
+        detail = f"field {fields.text!r} holds U+{ord(text[err.start]):04X} at {err.start}: {err.reason}"
+        return RawDocument(source_path, None, reason="malformed_record", detail=detail)
     if len(raw) > MAX_DOCUMENT_BYTES:
         return _too_large(source_path, len(raw))
     given = Given(
@@ -245,10 +281,16 @@ def _record(record: Any, source_path: str, fields: Fields) -> RawDocument:
     return RawDocument(source_path, raw, given if given != Given() else None)
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_ESCAPE = re.compile(r"\\\\|\\x([0-9a-f]{2})")
+_JSON_TYPES = {bool: "a boolean", int: "a number", float: "a number", list: "an array", dict: "an object"}
+
+
 def _text_or_none(value: Any) -> str | None:
+    """A metadata field's text; a lone surrogate in it becomes U+FFFD (the text is what counts)."""
     if value is None:
         return None
-    text = str(value).strip()
+    text = _SURROGATE.sub("\ufffd", str(value)).strip()
     return text or None
 
 

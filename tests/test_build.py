@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 
 import duckdb
@@ -12,6 +13,7 @@ import pytest
 
 from flows.cli import main
 from flows.columns import ARTICLE_SCHEMA, REJECT_SCHEMA
+from flows.startup import up_to_date
 from tests.conftest import SEEDS, score
 
 pytestmark = pytest.mark.slow
@@ -131,3 +133,23 @@ def test_every_run_builds_data_docs(seeds_output: Path) -> None:
     assert "articles" in index.read_text()
     (page,) = (seeds_output / "validation" / "docs" / "validations").rglob("*.html")
     assert "chunk-1" in str(page)
+
+
+def test_a_file_name_that_is_not_utf8_is_read_and_kept_escaped(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A file system allows any bytes in a name; the dataset keeps them as `\\xNN` escapes."""
+    inp, out = tmp_path / "in", tmp_path / "out"
+    inp.mkdir()
+    seed = sorted(SEEDS.iterdir())[1].read_bytes()
+    for name in (b"caf\xe9.txt", b"copy \xff\\1.txt"):
+        (inp / os.fsdecode(name)).write_bytes(seed)
+    code, _, stderr = run(capsys, "--input", str(inp), "--output", str(out), "--workers", "1")
+    assert code == 0, stderr
+    (article,) = pq.read_table(out / "articles").to_pylist()
+    (copy,) = pq.read_table(out / "rejects").to_pylist()
+    assert article["source_path"] == "caf\\xe9.txt"
+    assert (copy["source_path"], copy["reason"]) == ("copy \\xff\\\\1.txt", "duplicate")
+    assert up_to_date(["--input", str(inp), "--output", str(out)]) is not None  # the file list holds them
+    code, shown, _ = run(capsys, "inspect", article["doc_id"], "--output", str(out))
+    assert code == 0 and "Russia" in shown  # the raw file is found again from its escaped path

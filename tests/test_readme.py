@@ -30,3 +30,9 @@ def test_ci_runs_the_readme_test_command() -> None:
     command = ci.strip().splitlines()[-1]
     assert command.startswith("python3 -m venv")
     assert f"\n{command}\n" in README
+
+
+def test_the_readme_is_a_newcomers_read() -> None:
+    """At most 15,000 characters: the benchmark's history lives in bench/README.md."""
+    assert len(README) <= 15_000
+    assert "(bench/README.md)" in README and (ROOT / "bench" / "README.md").is_file()

@@ -58,3 +58,14 @@ def test_html_entities_are_unescaped_without_a_mojibake_flag() -> None:
 
 def test_odd_spaces_and_trailing_whitespace_are_tidied() -> None:
     assert repair_text("a\u00a0b\u200b  c \t\nnext   ").text == "a b c\nnext"
+
+
+@pytest.mark.parametrize(
+    "control", ["\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069"]
+)
+def test_bidirectional_controls_leave_the_text_and_repairs_say_so(control: str) -> None:
+    """An override hides what the text says ("Trojan Source"); an Arabic line keeps its marks."""
+    arabic = "قال المتحدث \u200fإن الاجتماع سيعقد يوم الاثنين."
+    repaired = repair_text(f"The council approved {control}the budget{control} on Monday.\n{arabic}")
+    assert repaired.text == f"The council approved the budget on Monday.\n{arabic}"
+    assert "remove_bidi_controls" in repaired.steps and not repaired.mojibake_fixed

@@ -98,3 +98,33 @@ def test_a_file_that_vanishes_after_listing_becomes_a_reject(tmp_path: Path) -> 
         ("shard.jsonl", "unreadable"),
     ]
     assert docs[0].detail.startswith("FileNotFoundError")
+
+
+def test_a_record_with_a_lone_surrogate_is_rejected_alone(tmp_path: Path) -> None:
+    """JSON allows "\\ud800", UTF-8 does not: that record goes, the records after it stay."""
+    lines = [
+        json.dumps({"text": "Der Rat tagte am Montag."}),
+        '{"text": "Kaputt \\ud800 hier."}',
+        '{"text": "Der Haushalt wurde beschlossen.", "title": "Haushalt \\udcff"}',
+    ]
+    (tmp_path / "shard.jsonl").write_text("\n".join(lines), encoding="utf-8")
+    docs = read_all(tmp_path)
+    assert [(d.source_path, d.reason) for d in docs] == [
+        ("shard.jsonl#1", None),
+        ("shard.jsonl#2", "malformed_record"),
+        ("shard.jsonl#3", None),
+    ]
+    assert "U+D800" in docs[1].detail
+    assert docs[2].given.title == "Haushalt \ufffd"
+
+
+def test_a_parquet_text_column_of_another_type_rejects_its_rows_naming_the_type(tmp_path: Path) -> None:
+    pq.write_table(pa.table({"text": [1, 2], "title": ["a", "b"]}), tmp_path / "numbers.parquet")
+    (tmp_path / "mixed.jsonl").write_text('{"text": 42}\n{"text": ["a"]}\n', encoding="utf-8")
+    docs = {d.source_path: d for d in read_all(tmp_path)}
+    assert [(p, d.reason, d.detail) for p, d in sorted(docs.items())] == [
+        ("mixed.jsonl#1", "wrong_type", "field 'text' is a number, not a string"),
+        ("mixed.jsonl#2", "wrong_type", "field 'text' is an array, not a string"),
+        ("numbers.parquet#1", "wrong_type", "field 'text' is int64, not a string"),
+        ("numbers.parquet#2", "wrong_type", "field 'text' is int64, not a string"),
+    ]

@@ -5,8 +5,9 @@ CJK punctuation into ASCII. For a news dataset that is lost content, so `REPAIR_
 those fixers off and keeps the ones that undo real damage: mojibake (UTF-8 read as cp1252 or
 Latin-1, once or twice), HTML entities, C1 controls, terminal escapes and surrogates.
 
-After ftfy, whitespace is tidied: no-break and zero-width spaces left by HTML become plain
-spaces (or vanish), runs of spaces shrink to one, and trailing spaces go.
+Bidirectional control characters are removed (`repairs` says so). After ftfy, whitespace is
+tidied: no-break and zero-width spaces left by HTML become plain spaces (or vanish), runs of
+spaces shrink to one, and trailing spaces go.
 """
 
 from __future__ import annotations
@@ -30,6 +31,11 @@ _ENCODING_FIXERS = frozenset(
     {"decode_inconsistent_utf8", "restore_byte_a0", "replace_lossy_sequences", "fix_c1_controls"}
 )
 
+# Bidirectional embedding, override and isolate controls (U+202A-U+202E, U+2066-U+2069): they
+# reorder how text is shown without being text, and can make a reader see what is not there
+# (the "Trojan Source" trick). The marks U+200E and U+200F, which only hint, stay.
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+REMOVE_BIDI_CONTROLS = "remove_bidi_controls"
 _ODD_SPACES = re.compile(r"[\u00a0\u2000-\u200a\u205f]")
 _INVISIBLE = re.compile(r"[\u200b\u200c\u2060\ufeff\u00ad]")
 _SPACE_RUNS = re.compile(r"[ \t\f\v]{2,}|\t")
@@ -51,6 +57,9 @@ def repair_text(text: str) -> Repaired:
     'Konstanz erhöht die Gebühren & mehr'
     >>> repair_text("“Quoted”，全角").text
     '“Quoted”，全角'
+    >>> repaired = repair_text("Total: \u202e0001\u202c euros")
+    >>> repaired.text, repaired.steps
+    ('Total: 0001 euros', ('remove_bidi_controls',))
     """
     steps: list[str] = []
     if not text.isascii() or "&" in text or "\x1b" in text:
@@ -64,6 +73,9 @@ def repair_text(text: str) -> Repaired:
         text = fixed
     else:
         mojibake = False
+    if _BIDI_CONTROLS.search(text):
+        text = _BIDI_CONTROLS.sub("", text)
+        steps.append(REMOVE_BIDI_CONTROLS)
     return Repaired(text=tidy_whitespace(text), mojibake_fixed=mojibake, steps=tuple(steps))
 
 
