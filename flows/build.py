@@ -27,6 +27,7 @@ Prefect's API server boots, and the flow takes the plan and the work in progress
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import os
 import sys
 import time
@@ -62,7 +63,18 @@ from flows.cli import (
     DEFAULT_OUTPUT,
     PROJECT_ROOT,
 )
-from flows.files import OutputLocked, new_run_dir, output_lock, publish, published_run, write_json
+from flows.files import (
+    OutputLocked,
+    discard_run,
+    is_no_space,
+    new_run_dir,
+    no_space_message,
+    output_lock,
+    publish,
+    published_run,
+    remove_unpublished,
+    write_json,
+)
 from flows.incremental import Bucket, HashFiles, Plan, hash_files, plan_run, run_config
 from flows.partitions import link_partitions
 from flows.progress import Progress
@@ -86,16 +98,28 @@ def task_runner(workers: int, dask_address: str | None) -> TaskRunner[Any]:
     return ThreadPoolTaskRunner(max_workers=2 * workers)
 
 
+@dataclass(frozen=True)
+class NoSpace:
+    """A bucket's task found the disk full: no retry will help, so it says so instead of raising."""
+
+    detail: str
+
+
 @task(retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE)
 def process_bucket(
     input_dir: str, bucket: Bucket, run_dir: str, fields: Fields, today: dt.date, chunk_size: int
-) -> BucketParts:
+) -> BucketParts | NoSpace:
     """Read, clean and write one bucket, in the local process pool or (on a Dask worker) here,
     unless the command line started it early. A retry rewrites its parts from the start."""
-    early = take_early(bucket, run_dir, today)
-    if early is not None:
-        return early
-    return run_cpu_bound(clean_bucket, input_dir, bucket, run_dir, fields, today, chunk_size)
+    try:
+        early = take_early(bucket, run_dir, today)
+        if early is not None:
+            return early
+        return run_cpu_bound(clean_bucket, input_dir, bucket, run_dir, fields, today, chunk_size)
+    except OSError as err:
+        if is_no_space(err):
+            return NoSpace(str(err))
+        raise
 
 
 @flow(name="build-news-dataset", task_runner=task_runner(os.cpu_count() or 1, None))
@@ -125,6 +149,8 @@ def _build(
     fields = fields or Fields()
     options = RunOptions(input_dir, output_dir, batch_size, full_refresh, fields, max_invalid_share)
     output_root = Path(output_dir)
+    run_dir: Path | None = None
+    pending: dict[str, Any] = {}
     try:
         with output_lock(output_root):
             head_started = take_head_start(options)
@@ -136,7 +162,6 @@ def _build(
             if head_started:
                 stage.done("start Prefect")  # while the first buckets were being cleaned
 
-            pending: dict[str, Any] = {}
             parts: dict[str, BucketParts] = {}
             for bucket in plan.buckets:
                 if bucket.key in plan.reusable:
@@ -159,6 +184,8 @@ def _build(
             with Progress(sum(b.size for b in plan.buckets), len(plan.buckets)) as progress:
                 for bucket in plan.buckets:
                     done = parts.get(bucket.key) or pending[bucket.key].result()
+                    if isinstance(done, NoSpace):
+                        raise OSError(errno.ENOSPC, done.detail)
                     manifest.buckets[bucket.key] = checker.check(done)
                     progress.advance(bucket.size)
             stage.done("clean and check", minus=checker.validation_seconds)
@@ -172,6 +199,7 @@ def _build(
                 summary.data_docs = str(docs) if docs else None
                 summary.seconds = time.monotonic() - begun.started
                 publish_artifacts(summary, run_dir / "rejects")
+                discard_run(run_dir, keep=("validation",))  # the result the message points at
                 raise ValidationFailed(outcome.failed, result_path, docs)
             manifest.save(run_dir)
             summary.data_docs = str(output_root / "validation" / "docs" / "index.html")
@@ -181,6 +209,15 @@ def _build(
             stage.done("report and publish")
     except (ValidationFailed, OutputLocked) as err:
         return Failed(message=str(err))  # type: ignore[return-value]
+    except BaseException as err:  # nothing published: the run's snapshot goes, once its tasks end
+        message = no_space_message(output_root) if is_no_space(err) else None
+        for future in pending.values():
+            future.wait()
+        if run_dir is not None:
+            discard_run(run_dir)
+        if message:
+            return Failed(message=message)  # type: ignore[return-value]
+        raise
     summary.seconds = time.monotonic() - begun.started
     publish_artifacts(summary, output_root / "rejects")
     return summary
@@ -228,6 +265,7 @@ def begin_run(options: RunOptions, hash_files: HashFiles = hash_files) -> RunSta
     """Make the run's folder and plan the run: inputs listed and hashed (by `hash_files`),
     buckets, what the published run already has."""
     started = time.monotonic()
+    remove_unpublished(Path(options.output_dir))
     config = run_config(PROJECT_ROOT, options.batch_size, options.fields, options.max_invalid_share)
     output_root = Path(options.output_dir)
     previous_run = published_run(output_root)

@@ -163,7 +163,7 @@ def build_command(args: argparse.Namespace) -> int:
     from prefect.settings import temporary_settings
 
     from flows import build
-    from flows.files import OutputLocked, output_lock
+    from flows.files import OutputLocked, is_no_space, no_space_message, output_lock
     from flows.progress import LOGGER as PROGRESS_LOG
     from flows.worker import hash_files_in_parallel, local_pool
 
@@ -190,6 +190,11 @@ def build_command(args: argparse.Namespace) -> int:
                         handler.flush()  # progress lines still queued for the API, while it runs
     except OutputLocked as err:
         print(f"build failed: {err}", file=sys.stderr)
+        return 1
+    except OSError as err:  # the disk filled before the flow began (its own failures are states)
+        if not is_no_space(err):
+            raise
+        print(f"build failed: {no_space_message(Path(options.output_dir))}", file=sys.stderr)
         return 1
     if not state.is_completed():
         print(f"build failed: {state.message}", file=sys.stderr)

@@ -34,8 +34,52 @@ LOCK_FILE = ".lock"
 KEEP_RUNS = 2  # the published run and the one before it
 
 
+# A snapshot that has been published holds this file; any other one in .runs/ is a run that
+# failed or was killed, and the next run removes it before it needs the room.
+PUBLISHED_MARK = ".published"
+# errno values of a full disk or quota.
+NO_SPACE = frozenset({errno.ENOSPC, errno.EDQUOT})
+
+
 class OutputLocked(RuntimeError):
     """Another run is writing to the same output folder."""
+
+
+def is_no_space(err: BaseException) -> bool:
+    return isinstance(err, OSError) and err.errno in NO_SPACE
+
+
+def no_space_message(output: Path) -> str:
+    """One line for a run that filled the disk, with the room left."""
+    try:
+        free = f"{shutil.disk_usage(output).free / 2**20:,.1f} MB free"
+    except OSError:
+        free = "free space unknown"
+    return (
+        f"no space left on the device of {output} ({free} when it filled): the run's snapshot was "
+        "removed and the published dataset is unchanged; make room and run again"
+    )
+
+
+def discard_run(run_dir: Path, keep: tuple[str, ...] = ()) -> None:
+    """Remove a failed run's snapshot, but for the folders named in `keep` (its validation
+    result, which the failure message points at)."""
+    if not keep:
+        shutil.rmtree(run_dir, ignore_errors=True)
+        return
+    for entry in run_dir.iterdir() if run_dir.is_dir() else ():
+        if entry.name not in keep:
+            shutil.rmtree(entry, ignore_errors=True) if entry.is_dir() else entry.unlink(missing_ok=True)
+
+
+def remove_unpublished(output: Path) -> None:
+    """Remove the snapshots of runs that failed or were killed (held under the output lock, so
+    no other run is writing one)."""
+    runs = output / RUNS_DIR
+    current = published_run(output)
+    for run in runs.iterdir() if runs.is_dir() else ():
+        if run != current and not (run / PUBLISHED_MARK).exists():
+            shutil.rmtree(run, ignore_errors=True)
 
 
 def write_json(data: Any, path: Path) -> None:
@@ -59,6 +103,7 @@ def publish(output: Path, run_dir: Path) -> None:
     with contextlib.suppress(FileNotFoundError):
         temporary.unlink()
     temporary.symlink_to(Path(RUNS_DIR) / run_dir.name)
+    (run_dir / PUBLISHED_MARK).touch()
     os.replace(temporary, link)
     _fsync_dir(output)
     _prune_runs(output, keep=run_dir.name)

@@ -10,6 +10,7 @@ the folder name. A part of `articles/` and its partition files share one file na
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import pyarrow as pa
@@ -48,6 +49,18 @@ class PartitionWriter:
     def close(self) -> None:
         for writer in self._writers.values():
             writer.close()
+
+    def abort(self) -> None:
+        """Close after a failed write, quietly: the part is written again or not at all."""
+        for writer in self._writers.values():
+            close_quietly(writer)
+
+
+def close_quietly(writer: pq.ParquetWriter) -> None:
+    """Close a writer whose file may not take another byte (a full disk); otherwise its
+    finaliser tries again at garbage collection and prints the error as a traceback."""
+    with contextlib.suppress(OSError):
+        writer.close()
 
 
 def partition_files(run_dir: Path, name: str) -> list[Path]:

@@ -26,7 +26,7 @@ import pyarrow.parquet as pq
 from flows.columns import ARTICLE_SCHEMA, REJECT_SCHEMA, articles_table, rejects_table
 from flows.incremental import Bucket, HashFiles, hash_files
 from flows.lifetime import die_with_parent
-from flows.partitions import PartitionWriter
+from flows.partitions import PartitionWriter, close_quietly
 from flows.sources import Fields, RawDocument, read_documents
 from transforms.artifacts import preload as preload_word_frequencies
 from transforms.corpus import (
@@ -80,6 +80,11 @@ class PartWriter:
         self._writer.close()
         return self.path.name
 
+    def abort(self) -> None:
+        """Close after a failed write, quietly (flows/partitions.py says why)."""
+        if self._writer is not None:
+            close_quietly(self._writer)
+
 
 def clean_bucket(
     input_dir: str, bucket: Bucket, run_dir: str, fields: Fields, today: dt.date, chunk_size: int
@@ -92,22 +97,27 @@ def clean_bucket(
     rejects = PartWriter(run / "rejects" / name, REJECT_SCHEMA)
     seen: dict[str, str] = {}
     documents = (doc for source in bucket.sources for doc in read_documents(root, source, fields))
-    for chunk in _chunks(documents, chunk_size):
-        results = clean_chunk(chunk, today)
-        kept, dropped = [], []
-        for result in results:
-            if isinstance(result, Article) and result.doc_id in seen:
-                detail = f"same bytes as {seen[result.doc_id]}"
-                dropped.append(Rejected(result.source_path, "duplicate", "clean", detail, result.doc_id))
-            elif isinstance(result, Article):
-                seen[result.doc_id] = result.source_path
-                kept.append(result)
-            else:
-                dropped.append(result)
-        table = articles_table(kept)
-        articles.write(table)
-        by_language.write(table)
-        rejects.write(rejects_table(dropped))
+    try:
+        for chunk in _chunks(documents, chunk_size):
+            results = clean_chunk(chunk, today)
+            kept, dropped = [], []
+            for result in results:
+                if isinstance(result, Article) and result.doc_id in seen:
+                    detail = f"same bytes as {seen[result.doc_id]}"
+                    dropped.append(Rejected(result.source_path, "duplicate", "clean", detail, result.doc_id))
+                elif isinstance(result, Article):
+                    seen[result.doc_id] = result.source_path
+                    kept.append(result)
+                else:
+                    dropped.append(result)
+            table = articles_table(kept)
+            articles.write(table)
+            by_language.write(table)
+            rejects.write(rejects_table(dropped))
+    except BaseException:
+        for writer in (articles, by_language, rejects):
+            writer.abort()
+        raise
     by_language.close()
     return BucketParts(bucket.key, bucket.signature, articles.close(), rejects.close())
 

@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from concurrent.futures import Future
 from pathlib import Path
 
@@ -20,6 +21,7 @@ import pytest
 
 import flows.worker
 from flows.cli import main
+from flows.files import PUBLISHED_MARK, RUNS_DIR
 from flows.incremental import Bucket
 from flows.sources import READ_ATTEMPTS, Fields, list_sources, read_documents
 from flows.worker import BucketParts, PartWriter
@@ -70,6 +72,7 @@ def test_killed_runs_publish_all_or_nothing(tmp_path: Path) -> None:
     assert "Traceback" not in stdout + stderr and "Error logging to API" not in stderr
     assert "| WARNING |" not in stderr, stderr
     assert snapshot(out) == new
+    assert all((run / PUBLISHED_MARK).exists() for run in (out / RUNS_DIR).iterdir())  # killed runs' gone
 
 
 def test_a_run_that_ends_at_once_prints_no_warning(tmp_path: Path) -> None:
@@ -173,3 +176,57 @@ def test_a_bucket_whose_early_start_failed_is_cleaned_by_its_task(
     monkeypatch.setattr(flows.worker, "start_early", failed_early_start)
     assert main([*options, "--output", str(tmp_path / "out")]) == 0
     assert snapshot(tmp_path / "out") == snapshot(tmp_path / "reference")
+
+
+@pytest.fixture
+def small_volume(tmp_path: Path) -> Iterator[Path | None]:
+    """A 16 MB tmpfs (a run writes about 5 MB, its Data Docs most) when the tests run as root
+    and may mount one, else None."""
+    mount_point = tmp_path / "small"
+    mount_point.mkdir()
+    mount = ["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(mount_point)]
+    mounted = os.geteuid() == 0 and subprocess.run(mount, capture_output=True, check=False).returncode == 0
+    yield mount_point if mounted else None
+    if mounted:
+        subprocess.run(["umount", str(mount_point)], check=False)
+
+
+def test_a_full_disk_fails_in_one_line_and_the_next_run_succeeds(
+    tmp_path: Path,
+    small_volume: Path | None,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The disk fills mid-run: the published dataset stays, the failed run's snapshot goes (or
+    every later run would fail too), one line says so, and once there is room a run succeeds."""
+    out = (small_volume or tmp_path) / "out"
+    dev = tmp_path / "corpus"
+    build_corpus(dev)
+    assert main(["--input", str(SEEDS), "--output", str(out), "--workers", "1"]) == 0
+    published = snapshot(out)
+    capsys.readouterr()
+    filler = (small_volume or tmp_path) / "filler"
+    if small_volume is not None:  # leave a few KB: the next run fills the disk as it writes
+        free = os.statvfs(small_volume).f_bavail * os.statvfs(small_volume).f_frsize
+        filler.write_bytes(b"\0" * (free - 64 * 1024))
+    else:
+        write = PartWriter.write
+
+        def full_disk(self: PartWriter, table: pa.Table) -> None:
+            if filler.exists():
+                raise OSError(errno.ENOSPC, "No space left on device (injected)")
+            write(self, table)
+
+        filler.touch()
+        monkeypatch.setattr(PartWriter, "write", full_disk)
+    options = ["--input", str(dev / "input"), "--output", str(out), "--workers", "1"]
+    assert main(options) == 1
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.out + captured.err
+    (line,) = [line for line in captured.err.splitlines() if line.startswith("build failed")]
+    assert "no space left" in line and str(out) in line and "MB free" in line
+    assert snapshot(out) == published
+    assert all((run / PUBLISHED_MARK).exists() for run in (out / RUNS_DIR).iterdir())
+    filler.unlink()
+    assert main(options) == 0
+    assert len(snapshot(out)["articles"]) > len(published["articles"])
