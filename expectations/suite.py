@@ -18,6 +18,7 @@ from typing import Any
 import pandas as pd
 
 from expectations.deferred_imports import import_gx
+from transforms.document import SOURCE_FORMATS
 from transforms.language import known_languages
 from transforms.translation_notice import LANGUAGE_STEMS
 
@@ -31,7 +32,7 @@ URL_PATTERN = r"^https?://[^\s/?#]+\.[^\s/?#]+(?:[/?#]\S*)?$"
 # "text not empty" is n_chars >= 1 (n_chars is len(text)), which keeps validation light.
 VALIDATED_COLUMNS = (
     "doc_id", "source_path", "language", "language_confidence", "published_date", "url",
-    "n_words", "n_chars", "translated_from",
+    "n_words", "n_chars", "translated_from", "source_format",
 )  # fmt: skip
 
 
@@ -70,6 +71,7 @@ def build_expectations(today: dt.date) -> list[Any]:
         gxe.ExpectColumnValuesToBeBetween(column="n_words", min_value=1),
         gxe.ExpectColumnValuesToBeBetween(column="n_chars", min_value=1),
         gxe.ExpectColumnValuesToBeInSet(column="translated_from", value_set=sorted(LANGUAGE_STEMS)),
+        gxe.ExpectColumnValuesToBeInSet(column="source_format", value_set=list(SOURCE_FORMATS)),
     ]
 
 

@@ -42,6 +42,8 @@ ARTICLE_COLUMNS: tuple[tuple[str, pa.DataType, bool, str], ...] = (
      "ISO 639-1 code of the language a translation notice names as the original; null when none says so"),
     ("n_words", pa.int32(), False, "words in text (CJK characters count in pairs)"),
     ("n_chars", pa.int32(), False, "characters in text"),
+    ("source_format", pa.string(), False,
+     "the road the document took: 'text', or 'html' (a page whose article trafilatura extracted)"),
     ("boilerplate_reasons", pa.list_(pa.string()), True,
      "reason code of each boilerplate line, in the same order"),
     ("encoding", pa.string(), True, "encoding the raw file was decoded with"),

@@ -110,6 +110,7 @@ class RunChecker:
         self.with_artifacts = 0
         self.rejects: Counter[str] = Counter()
         self.languages: Counter[str] = Counter()
+        self.formats: Counter[str] = Counter()
 
     def add_rejects(self, rejects: list[Rejected], name: str) -> None:
         """Rejects decided by the flow itself (not by a bucket's task)."""
@@ -169,6 +170,7 @@ class RunChecker:
     def _count(self, table: pa.Table) -> None:
         self.articles += table.num_rows
         self.languages.update(table["language"].to_pylist())
+        self.formats.update(table["source_format"].to_pylist())
         found = pc.greater(pc.list_value_length(table["translation_artifacts"]), 0)
         self.with_artifacts += pc.sum(found).as_py() or 0
         kinds = pc.struct_field(pc.list_flatten(table["translation_artifacts"]), "kind")
@@ -208,7 +210,7 @@ class RunChecker:
         """Copy what the checks counted into the run's summary."""
         summary.documents = self.articles + sum(self.rejects.values())
         summary.articles, summary.with_artifacts = self.articles, self.with_artifacts
-        summary.rejects, summary.languages = self.rejects, self.languages
+        summary.rejects, summary.languages, summary.formats = self.rejects, self.languages, self.formats
         summary.artifact_kinds, summary.days = self.artifact_kinds, self.days
         summary.failed = outcome.failed
         if outcome.success:

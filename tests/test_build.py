@@ -153,3 +153,47 @@ def test_a_file_name_that_is_not_utf8_is_read_and_kept_escaped(
     assert up_to_date(["--input", str(inp), "--output", str(out)]) is not None  # the file list holds them
     code, shown, _ = run(capsys, "inspect", article["doc_id"], "--output", str(out))
     assert code == 0 and "Russia" in shown  # the raw file is found again from its escaped path
+
+
+def seed_as_page(seed: Path) -> str:
+    """A seed's story as a news site serves it: head metadata, menus, the article, a footer."""
+    lines = [line for line in seed.read_text(encoding="utf-8").splitlines() if len(line.split()) > 12]
+    paragraphs = "".join(f"<p>{line}</p>\n" for line in lines)
+    return (
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+        "<title>Talks with Russia | World News Daily</title>"
+        "<link rel='canonical' href='https://worldnews.example.com/2022/01/09/talks-with-russia'>"
+        "<meta property='article:published_time' content='2022-01-09T08:00:00Z'></head><body>"
+        "<nav><ul><li><a href='/'>Home</a></li><li><a href='/world'>World</a></li>"
+        "<li><a href='/sport'>Sport</a></li></ul></nav>"
+        f"<article><h1>Talks with Russia</h1>\n{paragraphs}</article>"
+        "<aside><h3>Related</h3><ul><li><a href='/a'>Markets slip as talks begin</a></li></ul></aside>"
+        "<footer><p>© 2022 World News Daily. All rights reserved.</p></footer></body></html>"
+    )
+
+
+def test_html_pages_are_told_by_content_whatever_their_name(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    inp, out = tmp_path / "in", tmp_path / "out"
+    inp.mkdir()
+    seeds = sorted(SEEDS.iterdir())
+    (inp / "page.txt").write_text(seed_as_page(seeds[2]), encoding="utf-8")
+    (inp / "page-without-extension").write_text(seed_as_page(seeds[3]), encoding="utf-8")
+    (inp / "story.txt").write_bytes(seeds[4].read_bytes())
+    code, stdout, stderr = run(capsys, "--input", str(inp), "--output", str(out), "--workers", "1")
+    assert code == 0, stderr
+    assert "formats:          html 2, text 1" in stdout
+    assert "`html` 2, `text` 1" in (out / "README.md").read_text(encoding="utf-8")  # the dataset card
+    rows = {r["source_path"]: r for r in pq.read_table(out / "articles").to_pylist()}
+    assert {p: r["source_format"] for p, r in rows.items()} == {
+        "page.txt": "html", "page-without-extension": "html", "story.txt": "text",
+    }  # fmt: skip
+    for name in ("page.txt", "page-without-extension"):
+        page = rows[name]
+        assert (page["title"], page["published_date"]) == ("Talks with Russia", dt.date(2022, 1, 9))
+        assert page["url"] == "https://worldnews.example.com/2022/01/09/talks-with-russia"
+        assert (
+            "<" not in page["text"] and "Sport" not in page["text"] and "rights reserved" not in page["text"]
+        )
+        assert page["n_words"] > 100 and page["language"] == "en"

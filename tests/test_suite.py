@@ -27,6 +27,7 @@ def frame(**overrides: list[object]) -> pd.DataFrame:
         "n_words": [2, 2],
         "n_chars": [10, 10],
         "translated_from": ["fi", None],
+        "source_format": ["text", "html"],
     }
     rows.update(overrides)
     return pd.DataFrame(rows)
@@ -47,6 +48,7 @@ def test_each_broken_rule_is_named() -> None:
             url=["https://www.example.com/a", "not a url"],
             n_words=[2, 0],
             translated_from=["finnish", None],
+            source_format=["text", "pdf"],
         ),
         TODAY,
     )
@@ -60,6 +62,7 @@ def test_each_broken_rule_is_named() -> None:
         "expect_column_values_to_match_regex(url)",
         "expect_column_values_to_be_between(n_words)",
         "expect_column_values_to_be_in_set(translated_from)",
+        "expect_column_values_to_be_in_set(source_format)",
     }
 
 

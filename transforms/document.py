@@ -16,6 +16,7 @@ from transforms.boilerplate import NO_REPEATS, Verdict, classify_lines
 from transforms.corpus import RepeatedLines
 from transforms.decoding import NotText, decode_bytes
 from transforms.furniture import ERROR_PAGE
+from transforms.html import extract_page, looks_like_html
 from transforms.language import detect_language
 from transforms.lines import count_words
 from transforms.metadata import Given, apply_given, domain_of, extract_header, glued_date_prefix
@@ -27,6 +28,9 @@ ERROR_PAGE_MAX_WORDS = 80
 PARAGRAPH_SEPARATOR = "\n\n"
 # Translation notices stand among the first or last lines of the body.
 NOTICE_EDGE_LINES = 3
+# The road a document took (the `source_format` column).
+TEXT, HTML = "text", "html"
+SOURCE_FORMATS = (TEXT, HTML, "warc", "wet")
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,7 @@ class Article:
     boilerplate_reasons: list[str] = field(default_factory=list)
     encoding: str = "utf-8"
     repairs: list[str] = field(default_factory=list)
+    source_format: str = TEXT
 
 
 @dataclass(frozen=True)
@@ -71,22 +76,33 @@ def document_id(raw: bytes) -> str:
 
 @dataclass(frozen=True)
 class Prepared:
-    """A document decoded and repaired: what corpus evidence and cleaning both read."""
+    """A document decoded and repaired: what corpus evidence and cleaning both read. An HTML
+    page is its article's text by now (`source_format` "html"), with the page's metadata in
+    `page`."""
 
     doc_id: str
     source_path: str
     encoding: str
     repaired: Repaired
+    source_format: str = TEXT
+    page: Given | None = None
 
 
 def prepare_document(raw: bytes, source_path: str) -> Prepared | Rejected:
-    """Decode and repair one document, or reject it when it is not text."""
+    """Decode and repair one document, or reject it when it is not text. An HTML page, told by
+    its content, becomes the text of its article (transforms/html.py)."""
     doc_id = document_id(raw)
     try:
         decoded = decode_bytes(raw)
     except NotText as err:
         return Rejected(source_path, err.reason, "decode", err.detail, doc_id)
-    return Prepared(doc_id, source_path, decoded.encoding, repair_text(decoded.text))
+    if not looks_like_html(decoded.text):
+        return Prepared(doc_id, source_path, decoded.encoding, repair_text(decoded.text))
+    page = extract_page(decoded.text)
+    if page is None:
+        return Rejected(source_path, "no_content", "clean", "an HTML page without article text", doc_id)
+    given = Given(page.title, page.url, page.date)
+    return Prepared(doc_id, source_path, decoded.encoding, repair_text(page.text), HTML, given)
 
 
 def document_lines(raw_lines: list[str]) -> list[str]:
@@ -132,10 +148,16 @@ def clean_document(
     doc_id, source_path, repaired = prepared.doc_id, prepared.source_path, prepared.repaired
     raw_lines = repaired.text.split("\n")
     lines = document_lines(raw_lines)
-    judged = classify_lines(lines, repeated=repeated)
+    if prepared.source_format == HTML:
+        # trafilatura chose the article from the page's markup; on the real pages of
+        # ../shared/eval/pages the line rules after it scored 0.918 and the body model 0.907,
+        # against 0.921 for its text as it is. The metadata step still takes title and dates out.
+        judged = [Verdict(i, line, None) for i, line in enumerate(lines) if line]
+    else:
+        judged = classify_lines(lines, repeated=repeated)
     body_start = next((v.index for v in judged if v.kept), None)
     header = extract_header(raw_lines, today, body_start)
-    metadata = apply_given(header, given, today)
+    metadata = apply_given(apply_given(header, prepared.page, today), given, today)
     verdicts = [
         Verdict(v.index, v.text, f"metadata:{header.removed[v.index]}") if v.index in header.removed else v
         for v in judged
@@ -169,6 +191,7 @@ def clean_document(
         boilerplate_reasons=[v.reason or "" for v in dropped],
         encoding=prepared.encoding,
         repairs=list(repaired.steps),
+        source_format=prepared.source_format,
     )
 
 

@@ -1,0 +1,57 @@
+"""HTML pages (transforms/html.py): told by their content, their article extracted."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import SEEDS
+from transforms.html import extract_page, looks_like_html
+
+FRAGMENT = "<div class='story'>\n" + "".join(
+    f"<p>Paragraph {n} of the story, with a <a href='/x{n}'>link</a>.</p>\n" for n in range(8)
+) + "</div>"  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "<!DOCTYPE html>\n<html lang='de'><head><title>x</title></head><body></body></html>",
+        "\ufeff  <!-- saved by the crawler -->\n<html><body><p>Text</p></body></html>",
+        "<?xml version='1.0' encoding='utf-8'?>\n<!DOCTYPE html PUBLIC '-//W3C//DTD XHTML 1.0//EN'><html>",
+        FRAGMENT,
+    ],
+)
+def test_pages_and_fragments_are_html(text: str) -> None:
+    assert looks_like_html(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "How to centre a <div>: wrap it in a flex container and set <code>justify-content</code>.\n"
+        + "<div>\n  <p>Hello</p>\n</div>\n" * 12,  # an article about markup quotes it
+        "The committee met on Monday. <Editor's note: updated at 5 pm.>",
+    ],
+)
+def test_text_that_quotes_markup_is_text(text: str) -> None:
+    assert not looks_like_html(text)
+
+
+def test_the_seeds_are_text() -> None:
+    assert not any(
+        looks_like_html(path.read_text(encoding="utf-8", errors="replace")) for path in SEEDS.iterdir()
+    )
+
+
+def test_a_real_page_gives_its_article_and_metadata(eval_dir: Path) -> None:
+    html = (eval_dir / "pages" / "html" / "readability" / "guardian-1.html").read_text(encoding="utf-8")
+    page = extract_page(html)
+    assert page is not None and page.title is not None and "Māori" in page.title
+    assert "whale" in page.text and "Sign up" not in page.text
+    assert page.url is not None and page.url.startswith("http://www.theguardian.com/environment/2019/")
+
+
+def test_a_page_without_an_article_gives_none() -> None:
+    assert extract_page("<html><body><nav><a href='/'>Home</a></nav></body></html>") is None
