@@ -287,4 +287,6 @@ def _reuse(plan: Plan, run_dir: Path, bucket: Bucket) -> BucketParts:
             os.link(previous_run / folder / name, run_dir / folder / name)
     if entry["articles"]:
         link_partitions(previous_run, run_dir, entry["articles"])
-    return BucketParts(bucket.key, bucket.signature, entry["articles"], entry["rejects"])
+    return BucketParts(
+        bucket.key, bucket.signature, entry["articles"], entry["rejects"], entry.get("skipped", {})
+    )

@@ -43,7 +43,10 @@ ARTICLE_COLUMNS: tuple[tuple[str, pa.DataType, bool, str], ...] = (
     ("n_words", pa.int32(), False, "words in text (CJK characters count in pairs)"),
     ("n_chars", pa.int32(), False, "characters in text"),
     ("source_format", pa.string(), False,
-     "the road the document took: 'text', or 'html' (a page whose article trafilatura extracted)"),
+     "the road the document took: 'text', 'html' (a page whose article trafilatura extracted), "
+     "'warc' (an HTML response in a WARC archive) or 'wet' (a WET text record)"),
+    ("fetched_at", pa.timestamp("us", tz="UTC"), True,
+     "when a crawler fetched the page (an archive's WARC-Date), never its publication date"),
     ("boilerplate_reasons", pa.list_(pa.string()), True,
      "reason code of each boilerplate line, in the same order"),
     ("encoding", pa.string(), True, "encoding the raw file was decoded with"),

@@ -17,7 +17,15 @@ import pyarrow.dataset as ds
 
 from flows.files import published_run
 from flows.incremental import Manifest
-from flows.sources import Source, is_shard, read_documents, unescaped_path
+from flows.sources import (
+    ARCHIVE_SUFFIXES,
+    OFFSET_MARK,
+    RawDocument,
+    Source,
+    is_shard,
+    read_documents,
+    unescaped_path,
+)
 from transforms.document import Prepared, prepare_document
 
 KEPT, TRIMMED, BLANK = "kept", "kept, trimmed", ""
@@ -38,8 +46,15 @@ def find_row(output: Path, doc_id: str) -> tuple[str, dict[str, Any]]:
     raise NotFound(f"no article or reject with doc_id {doc_id} in {output}")
 
 
-def raw_document(input_dir: Path, source_path: str) -> bytes | None:
-    """The raw bytes of a document again (a shard record too: `shard.jsonl#17`)."""
+def raw_document(input_dir: Path, source_path: str) -> RawDocument | None:
+    """A document as it was read (a shard's record too, `shard.jsonl#17`, and an archive's,
+    `crawl.warc.gz@4096`, read from its offset)."""
+    archive, _, offset = source_path.rpartition(OFFSET_MARK)
+    if offset.isdigit() and archive.endswith(ARCHIVE_SUFFIXES):
+        from flows.archives import archive_records
+
+        file = input_dir / unescaped_path(archive)
+        return next(archive_records(file, archive, int(offset)), None) if file.is_file() else None
     shard, _, record = source_path.rpartition("#")
     path = unescaped_path(shard if record.isdigit() and is_shard(shard) else source_path)
     file = input_dir / path
@@ -48,7 +63,7 @@ def raw_document(input_dir: Path, source_path: str) -> bytes | None:
     stat = file.stat()
     for document in read_documents(input_dir, Source(path, stat.st_size, stat.st_mtime_ns)):
         if document.source_path == source_path:
-            return document.raw
+            return document
     return None
 
 
@@ -101,11 +116,13 @@ def render(output: Path, doc_id: str, input_dir: Path | None = None) -> str:
         fields = ("title", "url", "published_date", "language", "language_confidence", "encoding")
         lines += [f"{name:<20} {row[name]}" for name in fields]
         lines += [f"{'repairs':<20} {', '.join(row['repairs'] or []) or 'none'}", ""]
-    raw = raw_document(input_dir, row["source_path"])
-    if raw is None:
+    document = raw_document(input_dir, row["source_path"])
+    if document is None or document.raw is None:
         lines += [f"(the raw input {row['source_path']} is no longer under {input_dir})"]
     else:
-        prepared = prepare_document(raw, row["source_path"])
+        prepared = prepare_document(
+            document.raw, row["source_path"], document.source_format, document.charset
+        )
         lines += ["── raw input, decoded and repaired: what happened to each line ──"]
         if isinstance(prepared, Prepared):
             raw_lines = prepared.repaired.text.split("\n")

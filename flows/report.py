@@ -39,6 +39,7 @@ class RunSummary:
     rejects: Counter[str] = field(default_factory=Counter)
     languages: Counter[str] = field(default_factory=Counter)
     formats: Counter[str] = field(default_factory=Counter)  # articles by source_format
+    skipped: Counter[str] = field(default_factory=Counter)  # archive records that are no documents
     with_artifacts: int = 0
     artifact_kinds: Counter[str] = field(default_factory=Counter)
     days: Counter[dt.date] = field(default_factory=Counter)
@@ -59,6 +60,7 @@ class RunSummary:
         rejects = ", ".join(f"{k} {v}" for k, v in sorted(self.rejects.items())) or "none"
         languages = ", ".join(f"{k} {v}" for k, v in self.languages.most_common()) or "none"
         formats = ", ".join(f"{k} {v}" for k, v in self.formats.most_common()) or "none"
+        skipped = f"; archive records skipped: {_plain(self.skipped)}" if self.skipped else ""
         stages = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in self.stage_seconds.items())
         batches = f"{self.buckets_processed} batch" + ("" if self.buckets_processed == 1 else "es")
         return "\n".join(
@@ -67,7 +69,7 @@ class RunSummary:
                 f"articles written: {self.articles} ({self.with_artifacts} with translation artifacts)",
                 f"rejects:          {sum(self.rejects.values())} ({rejects})",
                 f"languages:        {languages}",
-                f"formats:          {formats}",
+                f"formats:          {formats}{skipped}",
                 f"work:             {batches} processed, {self.buckets_reused} unchanged and reused",
                 f"validation:       {self.validation}",
                 f"output:           {self.output_dir}/articles, {self.output_dir}/rejects, "
@@ -90,6 +92,7 @@ class RunSummary:
             f"| documents read | {self.documents:,} |",
             f"| articles | {self.articles:,} |",
             f"| articles by source format | {_counts(self.formats)} |",
+            f"| archive records skipped | {_counts(self.skipped)} |",
             f"| with translation artifacts | {with_artifacts} |",
             f"| rejects | {sum(self.rejects.values()):,} |",
             f"| publication dates | {_date_range(self.date_range)} |",
@@ -153,6 +156,10 @@ def publish_artifacts(summary: RunSummary, rejects_dir: Path) -> None:
         table=rows or [{"source_path": "", "reason": "no rejects", "stage": "", "detail": "", "doc_id": ""}],
         description=f"Inputs that are not articles ({shown}); the full table is {rejects_dir}",
     )
+
+
+def _plain(counter: Counter[str]) -> str:
+    return ", ".join(f"{key} {n:,}" for key, n in counter.most_common())
 
 
 def _counts(counter: Counter[str]) -> str:

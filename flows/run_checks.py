@@ -111,6 +111,7 @@ class RunChecker:
         self.rejects: Counter[str] = Counter()
         self.languages: Counter[str] = Counter()
         self.formats: Counter[str] = Counter()
+        self.skipped: Counter[str] = Counter()
 
     def add_rejects(self, rejects: list[Rejected], name: str) -> None:
         """Rejects decided by the flow itself (not by a bucket's task)."""
@@ -124,7 +125,9 @@ class RunChecker:
             "signature": parts.signature,
             "articles": parts.articles,
             "rejects": parts.rejects,
+            "skipped": parts.skipped,
         }
+        self.skipped.update(parts.skipped)
         if parts.rejects:
             reasons = pq.read_table(self.run_dir / "rejects" / parts.rejects, columns=["reason"])
             self.rejects.update(reasons["reason"].to_pylist())
@@ -211,6 +214,7 @@ class RunChecker:
         summary.documents = self.articles + sum(self.rejects.values())
         summary.articles, summary.with_artifacts = self.articles, self.with_artifacts
         summary.rejects, summary.languages, summary.formats = self.rejects, self.languages, self.formats
+        summary.skipped = self.skipped
         summary.artifact_kinds, summary.days = self.artifact_kinds, self.days
         summary.failed = outcome.failed
         if outcome.success:

@@ -59,20 +59,30 @@ class Source:
     digest: str = ""  # content hash, once the plan of a run has it (flows/incremental.py)
 
 
+ARCHIVE_SUFFIXES = (".warc", ".warc.gz", ".warc.wet", ".warc.wet.gz")  # flows/archives.py
+OFFSET_MARK = "@"  # an archive's record: crawl.warc.gz@4096, its byte offset
+SHARD_SUFFIXES = (".jsonl", ".jsonl.gz", ".parquet", *ARCHIVE_SUFFIXES)
+
+
 def is_shard(path: str) -> bool:
-    """A file of many records (JSONL, Parquet) rather than one document."""
-    return path.endswith((".jsonl", ".jsonl.gz", ".parquet"))
+    """A file of many records (JSONL, Parquet, WARC, WET) rather than one document."""
+    return path.endswith(SHARD_SUFFIXES)
 
 
 @dataclass(frozen=True)
 class RawDocument:
-    """The raw bytes of one document, or the reason there are none."""
+    """The raw bytes of one document, or the reason there are none. An archive's record also
+    says which road it takes (`source_format`: "warc" or "wet") and the charset its HTTP
+    header declares; a record that is no document at all (a WARC request) is `skipped`."""
 
     source_path: str
     raw: bytes | None
     given: Given | None = None
     reason: str | None = None
     detail: str = ""
+    source_format: str | None = None
+    charset: str | None = None
+    skipped: str | None = None
 
 
 class SourceList(Sequence[Source]):
@@ -155,15 +165,19 @@ def read_documents(root: Path, source: Source, fields: Fields = Fields()) -> Ite
     """The documents of one input file, one at a time."""
     path, name = root / source.path, escaped_path(source.path)
     try:
-        if source.path.endswith((".jsonl", ".jsonl.gz")):
+        if source.path.endswith(ARCHIVE_SUFFIXES):
+            from flows.archives import archive_records  # FastWARC loads when an archive is read
+
+            yield from archive_records(path, name)
+        elif source.path.endswith((".jsonl", ".jsonl.gz")):
             yield from _jsonl_records(path, name, fields)
         elif source.path.endswith(".parquet"):
             yield from _parquet_records(path, name, fields)
         elif source.size > MAX_DOCUMENT_BYTES:
-            yield _too_large(name, source.size)
+            yield too_large(name, source.size)
         else:
             raw = _read_file(path)
-            yield RawDocument(name, raw) if len(raw) <= MAX_DOCUMENT_BYTES else _too_large(name, len(raw))
+            yield RawDocument(name, raw) if len(raw) <= MAX_DOCUMENT_BYTES else too_large(name, len(raw))
     except OSError as err:
         yield RawDocument(name, None, reason="unreadable", detail=_describe(err))
     except (EOFError, zlib.error, gzip.BadGzipFile) as err:
@@ -200,7 +214,7 @@ def unescaped_path(source_path: str) -> str:
     return _ESCAPE.sub(lambda m: "\\" if m[1] is None else chr(0xDC00 + int(m[1], 16)), source_path)
 
 
-def _too_large(source_path: str, size: int) -> RawDocument:
+def too_large(source_path: str, size: int) -> RawDocument:
     detail = f"{size / 2**20:.1f} MB or more, the limit is {MAX_DOCUMENT_BYTES / 2**20:.0f} MB"
     return RawDocument(source_path, None, reason="too_large", detail=detail)
 
@@ -272,7 +286,7 @@ def _record(record: Any, source_path: str, fields: Fields, text_type: str | None
         detail = f"field {fields.text!r} holds U+{ord(text[err.start]):04X} at {err.start}: {err.reason}"
         return RawDocument(source_path, None, reason="malformed_record", detail=detail)
     if len(raw) > MAX_DOCUMENT_BYTES:
-        return _too_large(source_path, len(raw))
+        return too_large(source_path, len(raw))
     given = Given(
         title=_text_or_none(record.get(fields.title)),
         url=_text_or_none(record.get(fields.url)),

@@ -13,9 +13,10 @@ import datetime as dt
 import functools
 import gc
 import multiprocessing
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 from typing import Any, TypeVar
@@ -58,6 +59,7 @@ class BucketParts:
     signature: str
     articles: str | None
     rejects: str | None
+    skipped: dict[str, int] = field(default_factory=dict)  # archive records that are no documents
 
 
 class PartWriter:
@@ -96,7 +98,8 @@ def clean_bucket(
     by_language = PartitionWriter(run, name)
     rejects = PartWriter(run / "rejects" / name, REJECT_SCHEMA)
     seen: dict[str, str] = {}
-    documents = (doc for source in bucket.sources for doc in read_documents(root, source, fields))
+    skipped: Counter[str] = Counter()
+    documents = _documents(root, bucket, fields, skipped)
     try:
         for chunk in _chunks(documents, chunk_size):
             results = clean_chunk(chunk, today)
@@ -119,13 +122,23 @@ def clean_bucket(
             writer.abort()
         raise
     by_language.close()
-    return BucketParts(bucket.key, bucket.signature, articles.close(), rejects.close())
+    return BucketParts(bucket.key, bucket.signature, articles.close(), rejects.close(), dict(skipped))
+
+
+def _documents(root: Path, bucket: Bucket, fields: Fields, skipped: Counter[str]) -> Iterator[RawDocument]:
+    """The bucket's documents, streamed; archive records that are none are counted in `skipped`."""
+    for source in bucket.sources:
+        for document in read_documents(root, source, fields):
+            if document.skipped is None:
+                yield document
+            else:
+                skipped[document.skipped] += 1
 
 
 def clean_chunk(chunk: list[RawDocument], today: dt.date) -> list[Article | Rejected]:
     """Clean a chunk of documents with the corpus evidence the chunk itself provides."""
     prepared: list[Prepared | Rejected] = [
-        prepare_document(doc.raw, doc.source_path)
+        prepare_document(doc.raw, doc.source_path, doc.source_format, doc.charset)
         if doc.raw is not None
         else Rejected(doc.source_path, doc.reason or "unreadable", "read", doc.detail)
         for doc in chunk

@@ -69,3 +69,22 @@ def corpus_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = root / "out"
     assert main(["--input", str(root / "input"), "--output", str(out), "--batch-size", "8"]) == 0
     return out
+
+
+def seed_as_page(
+    seed: Path, canonical: str = "https://worldnews.example.com/2022/01/09/talks-with-russia"
+) -> str:
+    """A seed's story as a news site serves it: head metadata, menus, the article, a footer."""
+    lines = [line for line in seed.read_text(encoding="utf-8").splitlines() if len(line.split()) > 12]
+    paragraphs = "".join(f"<p>{line}</p>\n" for line in lines)
+    return (
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+        "<title>Talks with Russia | World News Daily</title>"
+        f"<link rel='canonical' href='{canonical}'>"
+        "<meta property='article:published_time' content='2022-01-09T08:00:00Z'></head><body>"
+        "<nav><ul><li><a href='/'>Home</a></li><li><a href='/world'>World</a></li>"
+        "<li><a href='/sport'>Sport</a></li></ul></nav>"
+        f"<article><h1>Talks with Russia</h1>\n{paragraphs}</article>"
+        "<aside><h3>Related</h3><ul><li><a href='/a'>Markets slip as talks begin</a></li></ul></aside>"
+        "<footer><p>© 2022 World News Daily. All rights reserved.</p></footer></body></html>"
+    )

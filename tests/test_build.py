@@ -14,7 +14,7 @@ import pytest
 from flows.cli import main
 from flows.columns import ARTICLE_SCHEMA, REJECT_SCHEMA
 from flows.startup import up_to_date
-from tests.conftest import SEEDS, score
+from tests.conftest import SEEDS, score, seed_as_page
 
 pytestmark = pytest.mark.slow
 
@@ -153,23 +153,6 @@ def test_a_file_name_that_is_not_utf8_is_read_and_kept_escaped(
     assert up_to_date(["--input", str(inp), "--output", str(out)]) is not None  # the file list holds them
     code, shown, _ = run(capsys, "inspect", article["doc_id"], "--output", str(out))
     assert code == 0 and "Russia" in shown  # the raw file is found again from its escaped path
-
-
-def seed_as_page(seed: Path) -> str:
-    """A seed's story as a news site serves it: head metadata, menus, the article, a footer."""
-    lines = [line for line in seed.read_text(encoding="utf-8").splitlines() if len(line.split()) > 12]
-    paragraphs = "".join(f"<p>{line}</p>\n" for line in lines)
-    return (
-        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
-        "<title>Talks with Russia | World News Daily</title>"
-        "<link rel='canonical' href='https://worldnews.example.com/2022/01/09/talks-with-russia'>"
-        "<meta property='article:published_time' content='2022-01-09T08:00:00Z'></head><body>"
-        "<nav><ul><li><a href='/'>Home</a></li><li><a href='/world'>World</a></li>"
-        "<li><a href='/sport'>Sport</a></li></ul></nav>"
-        f"<article><h1>Talks with Russia</h1>\n{paragraphs}</article>"
-        "<aside><h3>Related</h3><ul><li><a href='/a'>Markets slip as talks begin</a></li></ul></aside>"
-        "<footer><p>© 2022 World News Daily. All rights reserved.</p></footer></body></html>"
-    )
 
 
 def test_html_pages_are_told_by_content_whatever_their_name(

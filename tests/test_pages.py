@@ -8,12 +8,14 @@ to expect on other sites).
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
@@ -29,6 +31,9 @@ PAGES_MAX = {"collapsed": 0}
 # trafilatura itself.
 HTML_PAGES_MIN = {"pages_f1": 0.915, "language": 0.98, "title": 0.80, "date": 0.90, "url": 0.90}
 HTML_PAGES_MAX = {"collapsed": 4}
+# Through a WARC, the url is the record's WARC-Target-URI (the gold's, where it has one) unless
+# the page's canonical link on the same site names another.
+WARC_URL_MIN = 0.95
 # Native English pages carry no translation artifacts; a real quoted foreign sentence may.
 MAX_ENGLISH_PAGES_WITH_ARTIFACTS = 0.02
 
@@ -53,6 +58,36 @@ def score_pages(output: Path, eval_dir: Path, low: dict[str, float], high: dict[
 
 def test_real_pages_meet_the_gate(pages_output: Path, eval_dir: Path) -> None:
     score_pages(pages_output, eval_dir, PAGES_MIN, PAGES_MAX)
+
+
+def test_the_same_pages_through_a_warc_meet_the_gate(tmp_path: Path, eval_dir: Path) -> None:
+    """Every page a 200 response of one WARC; each record is mapped back to its page by the
+    WARC-Target-URI it was given (a page's canonical link may replace it as the url: the
+    mapping goes by fetched record, not by url)."""
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    inp, out, scored = tmp_path / "in", tmp_path / "out", tmp_path / "scored"
+    inp.mkdir()
+    gold = [json.loads(line) for line in (eval_dir / "pages" / "gold.jsonl").read_text().splitlines()]
+    offsets: dict[str, str] = {}
+    with open(inp / "pages.warc.gz", "wb") as archive:
+        writer = WARCWriter(archive, gzip=True)
+        for page in gold:
+            name = page["source_path"]
+            uri = page.get("url") or f"https://pages.example/{name}"
+            body = (eval_dir / "pages" / "html" / name.replace(".txt", ".html")).read_bytes()
+            http = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1")
+            offsets[f"pages.warc.gz@{archive.tell()}"] = name
+            record = writer.create_warc_record(uri, "response", payload=io.BytesIO(body), http_headers=http)
+            writer.write_record(record)
+    assert main(["--input", str(inp), "--output", str(out)]) == 0
+    table = pq.read_table(out / "articles")
+    assert set(table["source_format"].to_pylist()) == {"warc"}
+    paths = [offsets[path] for path in table["source_path"].to_pylist()]
+    (scored / "articles").mkdir(parents=True)
+    pq.write_table(table.set_column(1, "source_path", pa.array(paths)), scored / "articles" / "part.parquet")
+    score_pages(scored, eval_dir, HTML_PAGES_MIN | {"url": WARC_URL_MIN}, HTML_PAGES_MAX)
 
 
 def test_the_same_pages_as_html_meet_the_gate(tmp_path: Path, eval_dir: Path) -> None:

@@ -83,15 +83,18 @@ class Decoded:
     had_bom: bool = False
 
 
-def decode_bytes(raw: bytes) -> Decoded:
+def decode_bytes(raw: bytes, declared: str | None = None) -> Decoded:
     """Decode one file's bytes.
 
-    Order: BOM, binary signatures, UTF-16 without BOM, strict UTF-8, then a legacy encoding.
+    Order: BOM, binary signatures, UTF-16 without BOM, the charset `declared` beside the bytes
+    (an HTTP header's) when they are valid in it, strict UTF-8, then a legacy encoding.
 
     >>> decode_bytes("café".encode("cp1252")).text
     'café'
     >>> decode_bytes(b"\\xef\\xbb\\xbfhi\\r\\n").encoding
     'utf-8'
+    >>> decode_bytes("Привет".encode("koi8-r"), declared="KOI8-R").text
+    'Привет'
     """
     if not raw.strip():
         raise NotText("empty" if not raw else "whitespace_only")
@@ -106,6 +109,11 @@ def decode_bytes(raw: bytes) -> Decoded:
         if utf16 is None:
             raise NotText("binary", "NUL bytes")
         return _finish(_strict(raw, utf16), utf16)
+    if declared:
+        try:
+            return _finish(raw.decode(declared), declared.lower())
+        except (LookupError, UnicodeDecodeError):
+            pass
     try:
         return _finish(raw.decode("utf-8"), "utf-8")
     except UnicodeDecodeError:

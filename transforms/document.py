@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from transforms.artifacts import Artifact, find_artifacts
 from transforms.boilerplate import NO_REPEATS, Verdict, classify_lines
@@ -28,9 +28,10 @@ ERROR_PAGE_MAX_WORDS = 80
 PARAGRAPH_SEPARATOR = "\n\n"
 # Translation notices stand among the first or last lines of the body.
 NOTICE_EDGE_LINES = 3
-# The road a document took (the `source_format` column).
-TEXT, HTML = "text", "html"
-SOURCE_FORMATS = (TEXT, HTML, "warc", "wet")
+# The road a document took (the `source_format` column): a text file, an HTML page, a WARC
+# response (an HTML page too), a WET record (text).
+TEXT, HTML, WARC, WET = "text", "html", "warc", "wet"
+SOURCE_FORMATS = (TEXT, HTML, WARC, WET)
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,7 @@ class Article:
     encoding: str = "utf-8"
     repairs: list[str] = field(default_factory=list)
     source_format: str = TEXT
+    fetched_at: dt.datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -88,21 +90,30 @@ class Prepared:
     page: Given | None = None
 
 
-def prepare_document(raw: bytes, source_path: str) -> Prepared | Rejected:
+def prepare_document(
+    raw: bytes, source_path: str, source_format: str | None = None, charset: str | None = None
+) -> Prepared | Rejected:
     """Decode and repair one document, or reject it when it is not text. An HTML page, told by
-    its content, becomes the text of its article (transforms/html.py)."""
+    its content, becomes the text of its article (transforms/html.py). An archive's record
+    comes with its road (`source_format`: a WARC response is HTML, a WET record text) and the
+    charset its HTTP header declares, tried first.
+
+    >>> prepare_document(b"<html><body><nav>Home</nav></body></html>", "a.html").reason
+    'no_content'
+    """
     doc_id = document_id(raw)
     try:
-        decoded = decode_bytes(raw)
+        decoded = decode_bytes(raw, declared=charset)
     except NotText as err:
         return Rejected(source_path, err.reason, "decode", err.detail, doc_id)
-    if not looks_like_html(decoded.text):
-        return Prepared(doc_id, source_path, decoded.encoding, repair_text(decoded.text))
+    road = source_format or (HTML if looks_like_html(decoded.text) else TEXT)
+    if road in (TEXT, WET):
+        return Prepared(doc_id, source_path, decoded.encoding, repair_text(decoded.text), road)
     page = extract_page(decoded.text)
     if page is None:
         return Rejected(source_path, "no_content", "clean", "an HTML page without article text", doc_id)
     given = Given(page.title, page.url, page.date)
-    return Prepared(doc_id, source_path, decoded.encoding, repair_text(page.text), HTML, given)
+    return Prepared(doc_id, source_path, decoded.encoding, repair_text(page.text), road, given)
 
 
 def document_lines(raw_lines: list[str]) -> list[str]:
@@ -148,7 +159,7 @@ def clean_document(
     doc_id, source_path, repaired = prepared.doc_id, prepared.source_path, prepared.repaired
     raw_lines = repaired.text.split("\n")
     lines = document_lines(raw_lines)
-    if prepared.source_format == HTML:
+    if prepared.source_format in (HTML, WARC):
         # trafilatura chose the article from the page's markup; on the real pages of
         # ../shared/eval/pages the line rules after it scored 0.918 and the body model 0.907,
         # against 0.921 for its text as it is. The metadata step still takes title and dates out.
@@ -157,7 +168,9 @@ def clean_document(
         judged = classify_lines(lines, repeated=repeated)
     body_start = next((v.index for v in judged if v.kept), None)
     header = extract_header(raw_lines, today, body_start)
-    metadata = apply_given(apply_given(header, prepared.page, today), given, today)
+    metadata = apply_given(
+        apply_given(header, prepared.page, today), _fetch_url_unless_canonical(given, prepared.page), today
+    )
     verdicts = [
         Verdict(v.index, v.text, f"metadata:{header.removed[v.index]}") if v.index in header.removed else v
         for v in judged
@@ -192,7 +205,19 @@ def clean_document(
         encoding=prepared.encoding,
         repairs=list(repaired.steps),
         source_format=prepared.source_format,
+        fetched_at=given.fetched_at if given else None,
     )
+
+
+def _fetch_url_unless_canonical(given: Given | None, page: Given | None) -> Given | None:
+    """The metadata that came with a document, without its URL when the page's own canonical
+    link names another page of the same site (a fetched `?page=2` of an article, say).
+
+    >>> _fetch_url_unless_canonical(Given(url="https://a.org/x?s=1"), Given(url="https://www.a.org/x")).url
+    """
+    if given and given.url and page and page.url and domain_of(page.url) == domain_of(given.url):
+        return replace(given, url=None)
+    return given
 
 
 def _take_translation_notices(verdicts: list[Verdict]) -> tuple[list[Verdict], tuple[str, ...]]:

@@ -96,6 +96,7 @@ class Given:
     title: str | None = None
     url: str | None = None
     date: str | None = None
+    fetched_at: dt.datetime | None = None  # when a crawler fetched it (WARC-Date): no publication date
 
 
 def apply_given(header: Header, given: Given | None, today: dt.date | None = None) -> Header:
