@@ -30,6 +30,7 @@ from itertools import zip_longest
 from pathlib import Path
 from typing import Any
 
+from flows.archives import archive_spans, is_archive
 from flows.sources import Fields, Source, SourceList, is_shard, list_sources
 
 MANIFEST = "manifest.json"
@@ -56,11 +57,12 @@ class Bucket:
     key: str
     sources: SourceList
     signature: str
+    span: tuple[int, int] | None = None  # a range of one archive's records: [start, end) bytes
 
     @property
     def size(self) -> int:
-        """Bytes of its input files."""
-        return sum(self.sources.sizes)
+        """Bytes of its input."""
+        return self.span[1] - self.span[0] if self.span else sum(self.sources.sizes)
 
 
 @dataclass
@@ -174,7 +176,12 @@ def plan_run(
     digests = content_digests(input_root, files, known, hash_files)
     write_file_list(run_dir, files, digests)
     unique, copies = split_copies(files, digests)
-    buckets = make_buckets(files, digests, unique, batch_size, config)
+    spans = {
+        i: archive_spans(input_root / files.paths[i], batch_size)
+        for i in unique
+        if is_archive(files.paths[i])
+    }
+    buckets = make_buckets(files, digests, unique, batch_size, config, spans)
     reusable = {}
     for bucket in buckets:
         old = previous.buckets.get(bucket.key)
@@ -255,14 +262,27 @@ def run_config(project_root: Path, batch_size: int, fields: Fields, max_invalid_
 
 
 def make_buckets(
-    files: SourceList, digests: list[str], members: list[int], batch_size: int, config: str
+    files: SourceList,
+    digests: list[str],
+    members: list[int],
+    batch_size: int,
+    config: str,
+    spans: dict[int, list[tuple[int, int]]] | None = None,
 ) -> list[Bucket]:
-    """Group the files at `members` into buckets of about `batch_size` files, sorted by key."""
+    """Group the files at `members` into buckets of about `batch_size` files, sorted by key. A
+    shard is a bucket of its own; an archive with `spans` (ranges of its records) one per span,
+    so that one big archive keeps every core busy."""
     by_folder: dict[str, list[int]] = defaultdict(list)
     groups: dict[str, list[int]] = {}
+    split: list[Bucket] = []
     for i in members:
         path = files.paths[i]
-        if is_shard(path):
+        if spans and len(spans.get(i, ())) > 1:
+            split += [
+                _bucket(f"shard-{_short_hash(path)}-{n:05d}", files, digests, [i], config, span)
+                for n, span in enumerate(spans[i])
+            ]
+        elif is_shard(path):
             groups[f"shard-{_short_hash(path)}"] = [i]
         else:
             by_folder[path.rpartition("/")[0] or "."].append(i)
@@ -272,15 +292,27 @@ def make_buckets(
         for i in indices:
             slot = int(_short_hash(files.paths[i].rpartition("/")[2]), 16) % count
             groups.setdefault(f"{folder_id}-{slot:04x}", []).append(i)
-    buckets = []
-    for key in sorted(groups):
-        indices = sorted(groups[key])  # files are sorted by path
-        signature = hashlib.blake2b(digest_size=16)
-        signature.update(config.encode())
-        for i in indices:
-            signature.update(os.fsencode(f"\0{files.paths[i]}\0{digests[i]}"))  # names may be any bytes
-        buckets.append(Bucket(key, files.select(indices), signature.hexdigest()))
-    return buckets
+    buckets = [_bucket(key, files, digests, sorted(groups[key]), config) for key in groups] + split
+    return sorted(buckets, key=lambda bucket: bucket.key)
+
+
+def _bucket(
+    key: str,
+    files: SourceList,
+    digests: list[str],
+    indices: list[int],
+    config: str,
+    span: tuple[int, int] | None = None,
+) -> Bucket:
+    """A bucket of these files (sorted by path), its signature from the code's and options'
+    config, the files' names and content hashes, and the span of records it holds."""
+    signature = hashlib.blake2b(digest_size=16)
+    signature.update(config.encode())
+    for i in indices:
+        signature.update(os.fsencode(f"\0{files.paths[i]}\0{digests[i]}"))  # names may be any bytes
+    if span:
+        signature.update(f"\0{span[0]}-{span[1]}".encode())
+    return Bucket(key, files.select(indices), signature.hexdigest(), span)
 
 
 def _power_of_two_at_least(n: int) -> int:

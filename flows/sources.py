@@ -161,14 +161,16 @@ def list_sources(root: Path) -> SourceList:
     return found.select(sorted(range(len(found)), key=found.paths.__getitem__))
 
 
-def read_documents(root: Path, source: Source, fields: Fields = Fields()) -> Iterator[RawDocument]:
-    """The documents of one input file, one at a time."""
+def read_documents(
+    root: Path, source: Source, fields: Fields = Fields(), span: tuple[int, int] | None = None
+) -> Iterator[RawDocument]:
+    """The documents of one input file, one at a time (of an archive, those in `span`)."""
     path, name = root / source.path, escaped_path(source.path)
     try:
         if source.path.endswith(ARCHIVE_SUFFIXES):
             from flows.archives import archive_records  # FastWARC loads when an archive is read
 
-            yield from archive_records(path, name)
+            yield from archive_records(path, name, *(span or (0, None)))
         elif source.path.endswith((".jsonl", ".jsonl.gz")):
             yield from _jsonl_records(path, name, fields)
         elif source.path.endswith(".parquet"):

@@ -128,7 +128,7 @@ def clean_bucket(
 def _documents(root: Path, bucket: Bucket, fields: Fields, skipped: Counter[str]) -> Iterator[RawDocument]:
     """The bucket's documents, streamed; archive records that are none are counted in `skipped`."""
     for source in bucket.sources:
-        for document in read_documents(root, source, fields):
+        for document in read_documents(root, source, fields, bucket.span):
             if document.skipped is None:
                 yield document
             else:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import io
+import re
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -161,3 +162,32 @@ def test_a_gzip_member_that_is_not_a_warc_record_ends_the_file_with_one_reject(t
     records = list(read_documents(tmp_path, source))
     assert sum(r.raw is not None for r in records) == 3
     assert [r.reason for r in records if r.reason == "corrupt_archive"] == ["corrupt_archive"]
+
+
+@pytest.mark.slow
+def test_a_big_archive_is_split_across_tasks_with_the_same_result(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Records are cleaned by several tasks at once (ranges of `--batch-size` records each):
+    the dataset is the one a single task makes, and an unchanged archive's ranges are reused."""
+    inp = tmp_path / "in"
+    inp.mkdir()
+    write_crawl(inp / "crawl.warc.gz")
+    results = {}
+    for batch_size in ("500", "4"):
+        out = tmp_path / f"out-{batch_size}"
+        assert (
+            main(["--input", str(inp), "--output", str(out), "--workers", "2", "--batch-size", batch_size])
+            == 0
+        )
+        stdout = capsys.readouterr().out
+        results[batch_size] = {
+            folder: sorted(map(str, pq.read_table(out / folder).to_pylist()))
+            for folder in ("articles", "rejects")
+        }
+        assert "archive records skipped: metadata 3, request 3" in stdout or "request 3, metadata 3" in stdout
+    tasks = int(re.search(r"(\d+) batches processed", stdout)[1])  # type: ignore[index]
+    assert tasks >= 4  # 17 whole records in ranges of 4
+    assert results["4"] == results["500"]
+    assert main(["--input", str(inp), "--output", str(tmp_path / "out-4"), "--batch-size", "4"]) == 0
+    assert f"0 batches processed, {tasks} unchanged and reused" in capsys.readouterr().out
