@@ -22,6 +22,7 @@ flow run are written next to the results, so a flat curve can be checked.
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import random
@@ -187,6 +188,10 @@ def main() -> None:
         "--workdir", type=Path, default=Path("/tmp/newsclean-bench"), help="where corpus and outputs go"
     )
     parser.add_argument("--skip-baseline", action="store_true", help="time the flow only")
+    parser.add_argument(
+        "--warc-pages", type=int, default=0, metavar="N",
+        help="also time a WARC of N pages (from ../shared/eval/pages/html) against trafilatura alone",
+    )  # fmt: skip
     args = parser.parse_args()
 
     corpus = args.workdir / f"corpus-{args.docs}"
@@ -235,8 +240,82 @@ def main() -> None:
         speedup = float(baseline["seconds"]) / float(first["seconds"])  # type: ignore[arg-type]
         results["flow_vs_baseline"] = round(speedup, 2)
         print(f"flow / baseline docs/s: {speedup:.2f}x")
+    if args.warc_pages:
+        results["warc"] = bench_warc(args.warc_pages, args.workdir)
     (args.workdir / f"results-{args.docs}.json").write_text(json.dumps(results, indent=2))
     print(f"results: {args.workdir / f'results-{args.docs}.json'}")
+
+
+PAGES = ROOT.parent / "shared" / "eval" / "pages" / "html"
+TRAFILATURA_ALONE = r"""
+import pathlib, sys, time
+import trafilatura
+pages = [p.read_bytes() for p in sorted(pathlib.Path(sys.argv[1]).rglob("*.html"))]
+count = int(sys.argv[2])
+started = time.monotonic()
+for n in range(count):
+    trafilatura.bare_extraction(pages[n % len(pages)], include_comments=False, with_metadata=True)
+print(time.monotonic() - started)
+"""
+
+
+def bench_warc(count: int, workdir: Path) -> dict[str, object]:
+    """A WARC of `count` pages (the shared real pages, cycled, each copy its own bytes), each
+    response after its request record, through the flow; against trafilatura alone on the same
+    pages in one process, times the cores (what a perfect split would reach)."""
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    pages = sorted(PAGES.rglob("*.html"))
+    folder = workdir / f"warc-{count}"
+    archive = folder / "crawl.warc.gz"
+    if not archive.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        with open(archive, "wb") as stream:
+            writer = WARCWriter(stream, gzip=True)
+            for n in range(count):
+                page = pages[n % len(pages)]
+                uri = f"https://pages.example/{n}/{page.parent.name}/{page.stem}"
+                body = page.read_bytes() + f"\n<!-- copy {n} -->".encode()
+                request = io.BytesIO(f"GET /{n} HTTP/1.1\r\n\r\n".encode())
+                writer.write_record(writer.create_warc_record(uri, "request", payload=request))
+                http = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1")
+                writer.write_record(
+                    writer.create_warc_record(uri, "response", payload=io.BytesIO(body), http_headers=http)
+                )
+    alone = subprocess.run(
+        [sys.executable, "-c", TRAFILATURA_ALONE, str(PAGES), str(count)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    alone_pages_per_s = count / float(alone.stdout.strip().splitlines()[-1])
+    out = workdir / f"out-warc-{count}"
+    shutil.rmtree(out, ignore_errors=True)
+    flow = timed(
+        [sys.executable, str(ROOT / "flows" / "build.py"), "--input", str(folder), "--output", str(out)]
+    )
+    cores = os.cpu_count() or 1
+    result = {
+        "pages": count,
+        "megabytes": round(archive.stat().st_size / 2**20, 1),
+        "flow_seconds": flow["seconds"],
+        "flow_pages_per_s": round(count / float(flow["seconds"]), 1),  # type: ignore[arg-type]
+        "peak_rss_mb": flow["peak_rss_mb"],
+        "trafilatura_alone_pages_per_s": round(alone_pages_per_s, 1),
+        "cores": cores,
+    }
+    result["flow_vs_trafilatura_times_cores"] = round(
+        float(result["flow_pages_per_s"]) / (alone_pages_per_s * cores),
+        2,  # type: ignore[arg-type]
+    )
+    print(
+        f"WARC of {count} pages ({result['megabytes']} MB): flow {result['flow_pages_per_s']} pages/s, "
+        f"peak memory {result['peak_rss_mb']} MB; trafilatura alone "
+        f"{result['trafilatura_alone_pages_per_s']} pages/s x {cores} cores: "
+        f"{result['flow_vs_trafilatura_times_cores']} of that"
+    )
+    return result
 
 
 if __name__ == "__main__":
