@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import SEEDS
+from transforms.document import Prepared, prepare_document
 from transforms.html import extract_page, looks_like_html
 
 FRAGMENT = "<div class='story'>\n" + "".join(
@@ -55,3 +56,19 @@ def test_a_real_page_gives_its_article_and_metadata(eval_dir: Path) -> None:
 
 def test_a_page_without_an_article_gives_none() -> None:
     assert extract_page("<html><body><nav><a href='/'>Home</a></nav></body></html>") is None
+
+
+def test_a_page_in_a_legacy_charset_is_read_in_the_one_its_meta_tag_declares() -> None:
+    """Short Cyrillic text in cp1251 also decodes as other code pages; the page says which."""
+    story = (
+        "Городской совет утвердил новый бюджет на следующий год после долгих обсуждений. "
+        "Расходы на общественный транспорт вырастут почти на треть."
+    )
+    page = (
+        "<!DOCTYPE html><html><head>"
+        "<meta http-equiv='Content-Type' content='text/html; charset=windows-1251'>"
+        f"<title>Бюджет</title></head><body><article><p>{story}</p><p>{story}</p></article></body></html>"
+    )
+    prepared = prepare_document(page.encode("cp1251"), "page.html")
+    assert isinstance(prepared, Prepared) and prepared.source_format == "html"
+    assert prepared.encoding == "windows-1251" and story in prepared.repaired.text

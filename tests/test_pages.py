@@ -32,8 +32,9 @@ PAGES_MAX = {"collapsed": 0}
 HTML_PAGES_MIN = {"pages_f1": 0.915, "language": 0.98, "title": 0.80, "date": 0.90, "url": 0.90}
 HTML_PAGES_MAX = {"collapsed": 4}
 # Through a WARC, the url is the record's WARC-Target-URI (the gold's, where it has one) unless
-# the page's canonical link on the same site names another.
-WARC_URL_MIN = 0.95
+# the page's canonical link on the same site names another page: 82 of 83, the last one being
+# the page whose bytes another page has (a `duplicate` reject).
+WARC_URL_MIN = 0.98
 # Native English pages carry no translation artifacts; a real quoted foreign sentence may.
 MAX_ENGLISH_PAGES_WITH_ARTIFACTS = 0.02
 

@@ -86,8 +86,9 @@ class Decoded:
 def decode_bytes(raw: bytes, declared: str | None = None) -> Decoded:
     """Decode one file's bytes.
 
-    Order: BOM, binary signatures, UTF-16 without BOM, the charset `declared` beside the bytes
-    (an HTTP header's) when they are valid in it, strict UTF-8, then a legacy encoding.
+    Order: BOM, binary signatures, UTF-16 without BOM, strict UTF-8 (bytes valid in it are
+    nearly always meant so, whatever a header says), the charset `declared` for the bytes (by an
+    HTTP header or the page's meta tag) when they are valid in it, then a legacy encoding.
 
     >>> decode_bytes("café".encode("cp1252")).text
     'café'
@@ -109,15 +110,15 @@ def decode_bytes(raw: bytes, declared: str | None = None) -> Decoded:
         if utf16 is None:
             raise NotText("binary", "NUL bytes")
         return _finish(_strict(raw, utf16), utf16)
+    try:
+        return _finish(raw.decode("utf-8"), "utf-8")
+    except UnicodeDecodeError:
+        pass
     if declared:
         try:
             return _finish(raw.decode(declared), declared.lower())
         except (LookupError, UnicodeDecodeError):
             pass
-    try:
-        return _finish(raw.decode("utf-8"), "utf-8")
-    except UnicodeDecodeError:
-        pass
     encoding = _legacy_encoding(raw)
     return _finish(raw.decode(encoding, errors="replace"), encoding)
 

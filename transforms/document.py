@@ -10,13 +10,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import dataclass, field, replace
+from urllib.parse import urlsplit
 
 from transforms.artifacts import Artifact, find_artifacts
 from transforms.boilerplate import NO_REPEATS, Verdict, classify_lines
 from transforms.corpus import RepeatedLines
 from transforms.decoding import NotText, decode_bytes
 from transforms.furniture import ERROR_PAGE
-from transforms.html import extract_page, looks_like_html
+from transforms.html import declared_charset, extract_page, looks_like_html
 from transforms.language import detect_language
 from transforms.lines import count_words
 from transforms.metadata import Given, apply_given, domain_of, extract_header, glued_date_prefix
@@ -96,14 +97,14 @@ def prepare_document(
     """Decode and repair one document, or reject it when it is not text. An HTML page, told by
     its content, becomes the text of its article (transforms/html.py). An archive's record
     comes with its road (`source_format`: a WARC response is HTML, a WET record text) and the
-    charset its HTTP header declares, tried first.
+    charset its HTTP header declares; else a page's meta tag may declare one.
 
     >>> prepare_document(b"<html><body><nav>Home</nav></body></html>", "a.html").reason
     'no_content'
     """
     doc_id = document_id(raw)
     try:
-        decoded = decode_bytes(raw, declared=charset)
+        decoded = decode_bytes(raw, declared=charset or declared_charset(raw))
     except NotText as err:
         return Rejected(source_path, err.reason, "decode", err.detail, doc_id)
     road = source_format or (HTML if looks_like_html(decoded.text) else TEXT)
@@ -211,13 +212,20 @@ def clean_document(
 
 def _fetch_url_unless_canonical(given: Given | None, page: Given | None) -> Given | None:
     """The metadata that came with a document, without its URL when the page's own canonical
-    link names another page of the same site (a fetched `?page=2` of an article, say).
+    link names another page of the same site: another path, or the fetched query without its
+    tracking parameters. The fetched URL stays when the link differs only in scheme, a
+    trailing slash or an added query (`?slide=1` of a slideshow).
 
-    >>> _fetch_url_unless_canonical(Given(url="https://a.org/x?s=1"), Given(url="https://www.a.org/x")).url
+    >>> _fetch_url_unless_canonical(Given(url="https://a.org/x?utm=1"), Given(url="https://www.a.org/x")).url
+    >>> _fetch_url_unless_canonical(Given(url="https://a.org/x/"), Given(url="http://a.org/x?slide=1")).url
+    'https://a.org/x/'
     """
-    if given and given.url and page and page.url and domain_of(page.url) == domain_of(given.url):
-        return replace(given, url=None)
-    return given
+    if not (given and given.url and page and page.url) or domain_of(page.url) != domain_of(given.url):
+        return given
+    fetched, canonical = urlsplit(given.url), urlsplit(page.url)
+    other_path = fetched.path.rstrip("/") != canonical.path.rstrip("/")
+    cleaner_query = bool(fetched.query) and len(canonical.query) < len(fetched.query)
+    return replace(given, url=None) if other_path or cleaner_query else given
 
 
 def _take_translation_notices(verdicts: list[Verdict]) -> tuple[list[Verdict], tuple[str, ...]]:

@@ -34,6 +34,21 @@ _COMMON_TAG = re.compile(
 )
 
 
+_META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([a-zA-Z0-9_.:-]{2,40})""", re.I)
+
+
+def declared_charset(raw: bytes) -> str | None:
+    """The charset a page declares in a meta tag of its first 4 KB, if any.
+
+    >>> declared_charset(b'<head><meta http-equiv="Content-Type" content="text/html; charset=KOI8-R">')
+    'koi8-r'
+    >>> declared_charset(b"<p>No declaration</p>") is None
+    True
+    """
+    found = _META_CHARSET.search(raw[:SNIFF_CHARS])
+    return found[1].decode("ascii").lower() if found else None
+
+
 @dataclass(frozen=True)
 class Page:
     """What an HTML page holds: its article's text (paragraphs one a line) and its metadata."""
