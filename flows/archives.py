@@ -24,15 +24,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from flows.sources import ARCHIVE_SUFFIXES, MAX_DOCUMENT_BYTES, OFFSET_MARK, RawDocument, too_large
-from transforms.html import looks_like_html
+from flows.sources import MAX_DOCUMENT_BYTES, OFFSET_MARK, RawDocument, too_large
+from transforms.document import WARC, WET
+from transforms.html import SNIFF_CHARS, looks_like_html
 from transforms.metadata import Given
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
-
-
-def is_archive(path: str) -> bool:
-    return path.endswith(ARCHIVE_SUFFIXES)
 
 
 def archive_spans(path: Path, records_per_span: int) -> list[tuple[int, int]]:
@@ -85,17 +82,19 @@ def archive_records(path: Path, name: str, offset: int = 0, stop: int | None = N
 def _document(record: Any, kind: str, source_path: str, body: bytes) -> RawDocument:
     given = Given(url=record.headers.get("WARC-Target-URI"), fetched_at=_fetched_at(record))
     if kind == "conversion":
-        return RawDocument(source_path, body, given, source_format="wet")
+        return RawDocument(source_path, body, given, source_format=WET)
     status = record.http_headers.status_code if record.is_http and record.http_headers else None
     if status != 200:
         detail = f"HTTP status {status}" if status is not None else "no HTTP status line"
         return RawDocument(source_path, None, reason="http_status", detail=detail)
     content_type = (record.http_content_type or "").lower()
-    if not content_type.startswith(HTML_TYPES) and not (
-        not content_type and looks_like_html(body[:4096].decode("latin-1"))
-    ):
+    if content_type:
+        is_html = content_type.startswith(HTML_TYPES)
+    else:  # no Content-Type: the payload says
+        is_html = looks_like_html(body[:SNIFF_CHARS].decode("latin-1"))
+    if not is_html:
         return RawDocument(source_path, None, reason="not_html", detail=content_type or "no Content-Type")
-    return RawDocument(source_path, body, given, source_format="warc", charset=record.http_charset)
+    return RawDocument(source_path, body, given, source_format=WARC, charset=record.http_charset)
 
 
 def _fetched_at(record: Any) -> dt.datetime | None:

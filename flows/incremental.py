@@ -30,8 +30,8 @@ from itertools import zip_longest
 from pathlib import Path
 from typing import Any
 
-from flows.archives import archive_spans, is_archive
-from flows.sources import Fields, Source, SourceList, is_shard, list_sources
+from flows.archives import archive_spans
+from flows.sources import Fields, Source, SourceList, is_archive, is_shard, list_sources
 
 MANIFEST = "manifest.json"
 FILES = "files.jsonl"  # one line per input file, sorted by path: [path, size, mtime_ns, digest]

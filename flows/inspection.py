@@ -18,10 +18,10 @@ import pyarrow.dataset as ds
 from flows.files import published_run
 from flows.incremental import Manifest
 from flows.sources import (
-    ARCHIVE_SUFFIXES,
     OFFSET_MARK,
     RawDocument,
     Source,
+    is_archive,
     is_shard,
     read_documents,
     unescaped_path,
@@ -50,7 +50,7 @@ def raw_document(input_dir: Path, source_path: str) -> RawDocument | None:
     """A document as it was read (a shard's record too, `shard.jsonl#17`, and an archive's,
     `crawl.warc.gz@4096`, read from its offset)."""
     archive, _, offset = source_path.rpartition(OFFSET_MARK)
-    if offset.isdigit() and archive.endswith(ARCHIVE_SUFFIXES):
+    if offset.isdigit() and is_archive(archive):
         from flows.archives import archive_records
 
         file = input_dir / unescaped_path(archive)

@@ -58,8 +58,7 @@ class RunSummary:
     def render(self) -> str:
         """The summary a command-line run prints."""
         rejects = ", ".join(f"{k} {v}" for k, v in sorted(self.rejects.items())) or "none"
-        languages = ", ".join(f"{k} {v}" for k, v in self.languages.most_common()) or "none"
-        formats = ", ".join(f"{k} {v}" for k, v in self.formats.most_common()) or "none"
+        languages, formats = _plain(self.languages) or "none", _plain(self.formats) or "none"
         skipped = f"; archive records skipped: {_plain(self.skipped)}" if self.skipped else ""
         stages = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in self.stage_seconds.items())
         batches = f"{self.buckets_processed} batch" + ("" if self.buckets_processed == 1 else "es")

@@ -64,6 +64,11 @@ OFFSET_MARK = "@"  # an archive's record: crawl.warc.gz@4096, its byte offset
 SHARD_SUFFIXES = (".jsonl", ".jsonl.gz", ".parquet", *ARCHIVE_SUFFIXES)
 
 
+def is_archive(path: str) -> bool:
+    """A WARC or WET archive (flows/archives.py reads it)."""
+    return path.endswith(ARCHIVE_SUFFIXES)
+
+
 def is_shard(path: str) -> bool:
     """A file of many records (JSONL, Parquet, WARC, WET) rather than one document."""
     return path.endswith(SHARD_SUFFIXES)
@@ -167,7 +172,7 @@ def read_documents(
     """The documents of one input file, one at a time (of an archive, those in `span`)."""
     path, name = root / source.path, escaped_path(source.path)
     try:
-        if source.path.endswith(ARCHIVE_SUFFIXES):
+        if is_archive(source.path):
             from flows.archives import archive_records  # FastWARC loads when an archive is read
 
             yield from archive_records(path, name, *(span or (0, None)))
@@ -261,12 +266,12 @@ def _parquet_records(path: Path, name: str, fields: Fields) -> Iterator[RawDocum
     if fields.text not in wanted:
         yield RawDocument(name, None, reason="missing_text", detail=f"no column {fields.text!r}")
         return
-    text_type = shard.schema_arrow.field(fields.text).type
+    text_type = str(shard.schema_arrow.field(fields.text).type)
     number = 0
     for batch in shard.iter_batches(batch_size=1000, columns=wanted):
         for record in batch.to_pylist():
             number += 1
-            yield _record(record, f"{name}#{number}", fields, text_type=str(text_type))
+            yield _record(record, f"{name}#{number}", fields, text_type)
 
 
 def _record(record: Any, source_path: str, fields: Fields, text_type: str | None = None) -> RawDocument:
