@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
-import ftfy.bad_codecs  # noqa: F401  (registers "sloppy-windows-1252", which maps every byte)
-import pytest
+import random
 
-from transforms.repair import repair_text
+import ftfy
+import ftfy.bad_codecs  # registers "sloppy-windows-1252", which maps every byte
+import pytest
+from ftfy.badness import is_bad
+
+from tests.conftest import EVAL, ROOT, SEEDS
+from transforms.repair import (
+    _BIDI_CONTROLS,
+    _MOJIBAKE_CHARS,
+    REPAIR_CONFIG,
+    looks_like_mojibake,
+    needs_ftfy,
+    repair_text,
+    tidy_whitespace,
+)
 
 CLEAN = [
     "“We expected a slowdown,” said Linda Okafor, the port’s spokeswoman.",
@@ -69,3 +82,53 @@ def test_bidirectional_controls_leave_the_text_and_repairs_say_so(control: str) 
     repaired = repair_text(f"The council approved {control}the budget{control} on Monday.\n{arabic}")
     assert repaired.text == f"The council approved the budget on Monday.\n{arabic}"
     assert "remove_bidi_controls" in repaired.steps and not repaired.mojibake_fixed
+
+
+def _real_texts() -> list[str]:
+    """The seeds, the held-out corpus and the dev set, each also damaged as cp1252 mojibake."""
+    paths = [*SEEDS.iterdir(), *(ROOT / "tests" / "corpus" / "pages").iterdir()]
+    paths += sorted((EVAL / "dev" / "input").rglob("*.txt"))
+    texts = [p.read_bytes().decode("utf-8", "replace") for p in paths if p.is_file()]
+    return texts + [t.encode("utf-8").decode("sloppy-windows-1252") for t in texts[::3]]
+
+
+def test_the_clean_text_shortcut_gives_what_ftfy_gives() -> None:
+    """`needs_ftfy` lets clean text skip ftfy; on real text, damaged or not, the result must be
+    ftfy's own, and the windowed mojibake test must agree with ftfy's everywhere."""
+    texts = _real_texts()
+    assert len(texts) > 20
+    for text in texts:
+        assert looks_like_mojibake(text) == is_bad(text)
+        fixed, _ = ftfy.fix_and_explain(text, config=REPAIR_CONFIG)
+        assert repair_text(text).text == tidy_whitespace(_BIDI_CONTROLS.sub("", fixed))
+
+
+def test_the_windowed_mojibake_test_agrees_with_ftfy_at_every_boundary() -> None:
+    """Every piece of up to a dozen characters of real words damaged in each code page ftfy
+    undoes, with and without their no-break spaces (so that matches start and end at every
+    place around the characters they need), and random strings of those characters with ASCII between them."""
+    words = "a só voilà la Ã the port’s “Quoted” — café Gebühren Привет ελληνικά Œuvre × ² 日本"
+    damaged = [
+        words.encode("utf-8").decode(c, "replace")
+        for c in ("sloppy-windows-1252", "latin-1", "macroman", "sloppy-windows-1251", "sloppy-windows-1253")
+    ]
+    damaged += [words, *(t.replace("\xa0", " ") for t in damaged)]  # the no-break space lost, as it often is
+    pieces = [t[i : i + n] for t in damaged for i in range(len(t)) for n in range(1, 13)]
+    rng = random.Random(7)
+    for _ in range(20_000):  # a few of the needed characters each, among ASCII ones
+        alphabet = rng.sample(_MOJIBAKE_CHARS or "", 6) + list("a Z.\n")
+        pieces.append("".join(rng.choice(alphabet) for _ in range(rng.randint(1, 16))))
+    assert sum(map(is_bad, pieces)) > 1_000
+    for text in pieces:
+        assert looks_like_mojibake(text) == is_bad(text), repr(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Tom &amp; Jerry", "line\r\nbreak", "cafe\u0301", "bell\x07", "\x1b[31mred\x1b[0m", "pair\ud83d\ude00"],
+    ids=["entity", "crlf", "decomposed", "control", "terminal-escape", "surrogates"],
+)
+def test_text_that_a_fixer_would_change_goes_through_ftfy(text: str) -> None:
+    assert needs_ftfy(text)
+    fixed, _ = ftfy.fix_and_explain(text, config=REPAIR_CONFIG)
+    assert repair_text(text).text == tidy_whitespace(fixed)
