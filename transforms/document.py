@@ -19,7 +19,7 @@ from transforms.decoding import NotText, decode_bytes
 from transforms.furniture import ERROR_PAGE
 from transforms.html import declared_charset, extract_page, looks_like_html
 from transforms.language import detect_language
-from transforms.lines import count_words
+from transforms.lines import count_text_words
 from transforms.metadata import Given, apply_given, domain_of, extract_header, glued_date_prefix
 from transforms.repair import Repaired, repair_text
 from transforms.translation_notice import original_language, translation_notice
@@ -180,7 +180,7 @@ def clean_document(
     body = [v.text for v in verdicts if v.kept]
     dropped = [v for v in verdicts if not v.kept]
     text = PARAGRAPH_SEPARATOR.join(body)
-    n_words = count_words(text)
+    n_words = count_text_words(text)
     if not body:
         return Rejected(source_path, "no_content", "clean", "nothing left after cleaning", doc_id)
     if n_words <= ERROR_PAGE_MAX_WORDS and any(ERROR_PAGE.search(line) for line in lines if line):

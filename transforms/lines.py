@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from functools import lru_cache
 
 WORD_RE = re.compile(r"\w+(?:[-'’.]\w+)*")
@@ -30,7 +31,38 @@ LINE_CACHE_SIZE = 16_384
 MENU_CAPITALISED_SHARE = 0.7
 
 
+@dataclass(frozen=True)
+class WordShape:
+    """A line's words as the line features count them: `tokens` outside CJK script, `cjk`
+    characters, and how many tokens begin with a capital or a lower-case letter."""
+
+    tokens: int
+    cjk: int
+    capitalised: int
+    lower: int
+
+    @property
+    def words(self) -> int:
+        """Tokens, with CJK characters counted in pairs."""
+        return self.tokens + self.cjk // CJK_CHARS_PER_WORD
+
+
 @lru_cache(maxsize=LINE_CACHE_SIZE)
+def word_shape(line: str) -> WordShape:
+    """The words of a line, found once for `count_words` and `is_prose` (and cached: furniture
+    lines recur on every page of a site).
+
+    >>> word_shape("The US is ready to talk")
+    WordShape(tokens=6, cjk=0, capitalised=2, lower=4)
+    """
+    if CJK_RE.search(line):
+        tokens, cjk = WORD_RE.findall(CJK_RE.sub(" ", line)), len(CJK_RE.findall(line))
+    else:
+        tokens, cjk = WORD_RE.findall(line), 0
+    firsts = [token[0] for token in tokens]
+    return WordShape(len(tokens), cjk, sum(map(str.isupper, firsts)), sum(map(str.islower, firsts)))
+
+
 def count_words(line: str) -> int:
     """Words in a line, with CJK characters counted in pairs.
 
@@ -39,11 +71,18 @@ def count_words(line: str) -> int:
     >>> count_words("我国科研团队研发新型海水淡化膜")
     7
     """
-    cjk = len(CJK_RE.findall(line))
-    if not cjk:
-        return len(WORD_RE.findall(line))
-    latin = len(WORD_RE.findall(CJK_RE.sub(" ", line)))
-    return latin + cjk // CJK_CHARS_PER_WORD
+    return word_shape(line).words
+
+
+def count_text_words(text: str) -> int:
+    """`count_words` of a whole text, counted line by line: the lines' shapes are cached, and a
+    whole text is no cache key (words never run across a line break).
+
+    >>> count_text_words("The US is ready\\n\\nto talk"), count_text_words("我国科研\\n团队")
+    (6, 3)
+    """
+    shapes = [word_shape(line) for line in text.split("\n")]
+    return sum(s.tokens for s in shapes) + sum(s.cjk for s in shapes) // CJK_CHARS_PER_WORD
 
 
 def ends_sentence(line: str) -> bool:
@@ -51,7 +90,6 @@ def ends_sentence(line: str) -> bool:
     return bool(_SENTENCE_END_RE.search(line))
 
 
-@lru_cache(maxsize=LINE_CACHE_SIZE)
 def is_prose(line: str) -> bool:
     """Running text rather than a heading, a menu entry or a list item.
 
@@ -62,13 +100,10 @@ def is_prose(line: str) -> bool:
     >>> is_prose("Months without rain")
     False
     """
-    words = count_words(line)
-    if words < PROSE_MIN_WORDS:
+    shape = word_shape(line)
+    if shape.words < PROSE_MIN_WORDS:
         return False
-    firsts = [w[0] for w in WORD_RE.findall(line)]
-    return prose_shape(
-        words, ends_sentence(line), sum(map(str.isupper, firsts)), sum(map(str.islower, firsts))
-    )
+    return prose_shape(shape.words, ends_sentence(line), shape.capitalised, shape.lower)
 
 
 def prose_shape(words: int, ends: bool, capitalised: int, lower: int) -> bool:
