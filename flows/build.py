@@ -76,6 +76,7 @@ from flows.files import (
     write_json,
 )
 from flows.incremental import Bucket, HashFiles, Plan, hash_files, plan_run, run_config
+from flows.near_duplicates import link_index, mark_near_duplicates
 from flows.partitions import link_partitions
 from flows.progress import Progress
 from flows.report import RunSummary, publish_artifacts, write_dataset_card
@@ -84,6 +85,7 @@ from flows.sources import Fields, escaped_path
 from flows.startup import take_head_start, take_listing
 from flows.worker import BucketParts, clean_bucket, ensure_pool, run_cpu_bound, take_early
 from transforms.document import Rejected
+from transforms.near_duplicates import DEFAULT_THRESHOLD
 
 
 def task_runner(workers: int, dask_address: str | None) -> TaskRunner[Any]:
@@ -131,24 +133,21 @@ def build_dataset(
     fields: Fields | None = None,
     max_invalid_share: float = DEFAULT_MAX_INVALID_SHARE,
     workers: int = 1,
+    near_duplicate_threshold: float = DEFAULT_THRESHOLD,
 ) -> RunSummary:
     """Clean every input under `input_dir` and publish the dataset to `output_dir`, with
     `workers` processes (the command line starts them before the flow, a deployment here)."""
     with ensure_pool(workers):
-        return _build(input_dir, output_dir, batch_size, full_refresh, fields, max_invalid_share)
+        options = RunOptions(
+            input_dir, output_dir, batch_size, full_refresh, fields or Fields(), max_invalid_share,
+            near_duplicate_threshold,
+        )  # fmt: skip
+        return _build(options)
 
 
-def _build(
-    input_dir: str,
-    output_dir: str,
-    batch_size: int,
-    full_refresh: bool,
-    fields: Fields | None,
-    max_invalid_share: float,
-) -> RunSummary:
-    fields = fields or Fields()
-    options = RunOptions(input_dir, output_dir, batch_size, full_refresh, fields, max_invalid_share)
-    output_root = Path(output_dir)
+def _build(options: RunOptions) -> RunSummary:
+    input_dir, fields, batch_size = options.input_dir, options.fields, options.batch_size
+    output_root = Path(options.output_dir)
     run_dir: Path | None = None
     pending: dict[str, Any] = {}
     try:
@@ -156,7 +155,7 @@ def _build(
             head_started = take_head_start(options)
             begun = head_started or begin_run(options)
             plan, run_dir, today = begun.plan, begun.run_dir, begun.today
-            summary = RunSummary(str(input_dir), str(output_dir), run_id=run_dir.name)
+            summary = RunSummary(input_dir, options.output_dir, run_id=run_dir.name)
             stage = StageClock(summary.stage_seconds, since=begun.started)
             stage.done("list and hash inputs", at=begun.planned)
             if head_started:
@@ -173,7 +172,7 @@ def _build(
             summary.buckets_reused, summary.buckets_processed = len(parts), len(pending)
             manifest = plan.manifest
 
-            checker = RunChecker(run_dir, today, max_invalid_share)
+            checker = RunChecker(run_dir, today, options.max_invalid_share)
             checker.add_rejects(
                 [
                     Rejected(escaped_path(path), "duplicate", "read", f"same bytes as {escaped_path(first)}")
@@ -188,6 +187,9 @@ def _build(
                         raise OSError(errno.ENOSPC, done.detail)
                     manifest.buckets[bucket.key] = checker.check(done)
                     progress.advance(bucket.size)
+            names = [name for b in plan.buckets if (name := manifest.buckets[b.key]["articles"])]
+            near = mark_near_duplicates(run_dir, names, options.near_duplicate_threshold)
+            summary.near_duplicate_groups, summary.near_duplicate_copies = near.groups, near.copies
             stage.done("clean and check", minus=checker.validation_seconds)
             outcome = checker.finish()
             stage.done("validate", seconds=checker.validation_seconds)
@@ -247,6 +249,7 @@ class RunOptions:
     full_refresh: bool
     fields: Fields
     max_invalid_share: float
+    near_duplicate_threshold: float = DEFAULT_THRESHOLD
 
 
 @dataclass
@@ -266,7 +269,8 @@ def begin_run(options: RunOptions, hash_files: HashFiles = hash_files) -> RunSta
     buckets, what the published run already has."""
     started = time.monotonic()
     remove_unpublished(Path(options.output_dir))
-    config = run_config(PROJECT_ROOT, options.batch_size, options.fields, options.max_invalid_share)
+    o = options
+    config = run_config(PROJECT_ROOT, o.batch_size, o.fields, o.max_invalid_share, o.near_duplicate_threshold)
     output_root = Path(options.output_dir)
     previous_run = published_run(output_root)
     run_dir = new_run_dir(output_root, f"{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}")
@@ -287,6 +291,7 @@ def _reuse(plan: Plan, run_dir: Path, bucket: Bucket) -> BucketParts:
             os.link(previous_run / folder / name, run_dir / folder / name)
     if entry["articles"]:
         link_partitions(previous_run, run_dir, entry["articles"])
+        link_index(previous_run, run_dir, entry["articles"])
     return BucketParts(
         bucket.key, bucket.signature, entry["articles"], entry["rejects"], entry.get("skipped", {})
     )

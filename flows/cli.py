@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from flows import startup
 from flows.sources import Fields
+from transforms.near_duplicates import DEFAULT_THRESHOLD
 
 if TYPE_CHECKING:
     from prefect.deployments.runner import RunnerDeployment
@@ -108,6 +109,11 @@ def _options_parser(prog: str, description: str) -> argparse.ArgumentParser:
         f"the run (default: {DEFAULT_MAX_INVALID_SHARE})",
     )  # fmt: skip
     parser.add_argument(
+        "--near-duplicate-threshold", type=float, default=DEFAULT_THRESHOLD, metavar="JACCARD",
+        help="articles whose word sets are at least this similar are near-duplicates: "
+        f"near_duplicate_of names the original (default: {DEFAULT_THRESHOLD})",
+    )  # fmt: skip
+    parser.add_argument(
         "--full-refresh", action="store_true",
         help="process every input again, even the ones the published run already has",
     )  # fmt: skip
@@ -124,6 +130,8 @@ def _checked(parser: argparse.ArgumentParser, args: argparse.Namespace) -> argpa
         parser.error(f"--input {args.input}: not a folder")
     if args.batch_size < 1 or args.workers < 1:
         parser.error("--batch-size and --workers must be at least 1")
+    if not 0 < args.near_duplicate_threshold <= 1:
+        parser.error("--near-duplicate-threshold must be above 0 and at most 1")
     return args
 
 
@@ -141,6 +149,7 @@ def flow_parameters(args: argparse.Namespace) -> dict[str, Any]:
         "fields": fields_of(args),
         "max_invalid_share": args.max_invalid_share,
         "workers": 1 if args.dask_address else args.workers,
+        "near_duplicate_threshold": args.near_duplicate_threshold,
     }
 
 

@@ -47,6 +47,10 @@ ARTICLE_COLUMNS: tuple[tuple[str, pa.DataType, bool, str], ...] = (
      "'warc' (an HTML response in a WARC archive) or 'wet' (a WET text record)"),
     ("fetched_at", pa.timestamp("us", tz="UTC"), True,
      "when a crawler fetched the page (an archive's WARC-Date), never its publication date"),
+    ("near_duplicate_of", pa.string(), True,
+     "doc_id of the article this one copies (word-set Jaccard >= the run's threshold, 0.8 by "
+     "default): the copy kept as the original is the earliest published, then fetched, then by "
+     "source_path; null for originals and articles without a copy"),
     ("boilerplate_reasons", pa.list_(pa.string()), True,
      "reason code of each boilerplate line, in the same order"),
     ("encoding", pa.string(), True, "encoding the raw file was decoded with"),

@@ -255,9 +255,18 @@ def config_signature(code: str, options: dict[str, Any]) -> str:
     return hashlib.blake2b(json.dumps([code, options], sort_keys=True).encode(), digest_size=16).hexdigest()
 
 
-def run_config(project_root: Path, batch_size: int, fields: Fields, max_invalid_share: float) -> str:
+def run_config(
+    project_root: Path,
+    batch_size: int,
+    fields: Fields,
+    max_invalid_share: float,
+    near_duplicate_threshold: float,
+) -> str:
     """Signature of what decides a run's output besides its inputs: the code and the options."""
-    options = {"batch": batch_size, "fields": vars(fields), "max_invalid_share": max_invalid_share}
+    options = {
+        "batch": batch_size, "fields": vars(fields), "max_invalid_share": max_invalid_share,
+        "near_duplicate_threshold": near_duplicate_threshold,
+    }  # fmt: skip
     return config_signature(code_version(project_root), options)
 
 

@@ -41,6 +41,8 @@ class RunSummary:
     formats: Counter[str] = field(default_factory=Counter)  # articles by source_format
     skipped: Counter[str] = field(default_factory=Counter)  # archive records that are no documents
     with_artifacts: int = 0
+    near_duplicate_groups: int = 0  # sets of articles that copy one another
+    near_duplicate_copies: int = 0  # articles whose near_duplicate_of names an original
     artifact_kinds: Counter[str] = field(default_factory=Counter)
     days: Counter[dt.date] = field(default_factory=Counter)
     buckets_processed: int = 0
@@ -69,6 +71,8 @@ class RunSummary:
                 f"rejects:          {sum(self.rejects.values())} ({rejects})",
                 f"languages:        {languages}",
                 f"formats:          {formats}{skipped}",
+                f"near-duplicates:  {self.near_duplicate_copies} copies of another article, "
+                f"in {self.near_duplicate_groups} groups",
                 f"work:             {batches} processed, {self.buckets_reused} unchanged and reused",
                 f"validation:       {self.validation}",
                 f"output:           {self.output_dir}/articles, {self.output_dir}/rejects, "
@@ -93,6 +97,8 @@ class RunSummary:
             f"| articles by source format | {_counts(self.formats)} |",
             f"| archive records skipped | {_counts(self.skipped)} |",
             f"| with translation artifacts | {with_artifacts} |",
+            f"| near-duplicates | {self.near_duplicate_copies:,} copies of another article, in "
+            f"{self.near_duplicate_groups:,} groups |",
             f"| rejects | {sum(self.rejects.values()):,} |",
             f"| publication dates | {_date_range(self.date_range)} |",
             f"| batches | {self.buckets_processed} processed, {self.buckets_reused} unchanged and reused |",

@@ -113,7 +113,9 @@ def up_to_date(argv: list[str], keep_listing: bool = False) -> str | None:
     if args.full_refresh or published is None or not (published / "articles").is_dir():
         return None
     manifest = Manifest.load(published)
-    config = run_config(PROJECT_ROOT, args.batch_size, fields_of(args), args.max_invalid_share)
+    config = run_config(
+        PROJECT_ROOT, args.batch_size, fields_of(args), args.max_invalid_share, args.near_duplicate_threshold
+    )
     if manifest.config != config or manifest.input_dir != str(args.input.resolve()):
         return None
     sources = list_sources(args.input)

@@ -27,6 +27,7 @@ import pyarrow.parquet as pq
 from flows.columns import ARTICLE_SCHEMA, REJECT_SCHEMA, articles_table, rejects_table
 from flows.incremental import Bucket, HashFiles, hash_files
 from flows.lifetime import die_with_parent
+from flows.near_duplicates import INDEX_DIR, INDEX_SCHEMA, index_table
 from flows.partitions import PartitionWriter, close_quietly
 from flows.sources import Fields, RawDocument, read_documents
 from transforms.artifacts import preload as preload_word_frequencies
@@ -73,6 +74,7 @@ class PartWriter:
         if table.num_rows == 0:
             return
         if self._writer is None:
+            self.path.parent.mkdir(exist_ok=True)
             self._writer = pq.ParquetWriter(self.path, self.schema, compression="zstd")
         self._writer.write_table(table, row_group_size=ROW_GROUP_ROWS)
 
@@ -97,6 +99,7 @@ def clean_bucket(
     articles = PartWriter(run / "articles" / name, ARTICLE_SCHEMA)
     by_language = PartitionWriter(run, name)
     rejects = PartWriter(run / "rejects" / name, REJECT_SCHEMA)
+    index = PartWriter(run / INDEX_DIR / name, INDEX_SCHEMA)
     seen: dict[str, str] = {}
     skipped: Counter[str] = Counter()
     documents = _documents(root, bucket, fields, skipped)
@@ -117,11 +120,13 @@ def clean_bucket(
             articles.write(table)
             by_language.write(table)
             rejects.write(rejects_table(dropped))
+            index.write(index_table(kept))
     except BaseException:
-        for writer in (articles, by_language, rejects):
+        for writer in (articles, by_language, rejects, index):
             writer.abort()
         raise
     by_language.close()
+    index.close()
     return BucketParts(bucket.key, bucket.signature, articles.close(), rejects.close(), dict(skipped))
 
 

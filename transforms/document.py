@@ -59,6 +59,7 @@ class Article:
     repairs: list[str] = field(default_factory=list)
     source_format: str = TEXT
     fetched_at: dt.datetime | None = None
+    near_duplicate_of: str | None = None  # set by the run, which sees every article
 
 
 @dataclass(frozen=True)
