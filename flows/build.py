@@ -76,7 +76,7 @@ from flows.files import (
     write_json,
 )
 from flows.incremental import Bucket, HashFiles, Plan, hash_files, plan_run, run_config
-from flows.near_duplicates import link_index, mark_near_duplicates
+from flows.near_duplicates import link_index
 from flows.partitions import link_partitions
 from flows.progress import Progress
 from flows.report import RunSummary, publish_artifacts, write_dataset_card
@@ -134,13 +134,14 @@ def build_dataset(
     max_invalid_share: float = DEFAULT_MAX_INVALID_SHARE,
     workers: int = 1,
     near_duplicate_threshold: float = DEFAULT_THRESHOLD,
+    drop_near_duplicates: bool = False,
 ) -> RunSummary:
     """Clean every input under `input_dir` and publish the dataset to `output_dir`, with
     `workers` processes (the command line starts them before the flow, a deployment here)."""
     with ensure_pool(workers):
         options = RunOptions(
             input_dir, output_dir, batch_size, full_refresh, fields or Fields(), max_invalid_share,
-            near_duplicate_threshold,
+            near_duplicate_threshold, drop_near_duplicates,
         )  # fmt: skip
         return _build(options)
 
@@ -187,9 +188,7 @@ def _build(options: RunOptions) -> RunSummary:
                         raise OSError(errno.ENOSPC, done.detail)
                     manifest.buckets[bucket.key] = checker.check(done)
                     progress.advance(bucket.size)
-            names = [name for b in plan.buckets if (name := manifest.buckets[b.key]["articles"])]
-            near = mark_near_duplicates(run_dir, names, options.near_duplicate_threshold)
-            summary.near_duplicate_groups, summary.near_duplicate_copies = near.groups, near.copies
+            checker.mark_near_duplicates(options.near_duplicate_threshold, options.drop_near_duplicates)
             stage.done("clean and check", minus=checker.validation_seconds)
             outcome = checker.finish()
             stage.done("validate", seconds=checker.validation_seconds)
@@ -250,6 +249,7 @@ class RunOptions:
     fields: Fields
     max_invalid_share: float
     near_duplicate_threshold: float = DEFAULT_THRESHOLD
+    drop_near_duplicates: bool = False
 
 
 @dataclass
@@ -270,7 +270,8 @@ def begin_run(options: RunOptions, hash_files: HashFiles = hash_files) -> RunSta
     started = time.monotonic()
     remove_unpublished(Path(options.output_dir))
     o = options
-    config = run_config(PROJECT_ROOT, o.batch_size, o.fields, o.max_invalid_share, o.near_duplicate_threshold)
+    near = (o.near_duplicate_threshold, o.drop_near_duplicates)
+    config = run_config(PROJECT_ROOT, o.batch_size, o.fields, o.max_invalid_share, near)
     output_root = Path(options.output_dir)
     previous_run = published_run(output_root)
     run_dir = new_run_dir(output_root, f"{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}")

@@ -114,6 +114,11 @@ def _options_parser(prog: str, description: str) -> argparse.ArgumentParser:
         f"near_duplicate_of names the original (default: {DEFAULT_THRESHOLD})",
     )  # fmt: skip
     parser.add_argument(
+        "--drop-near-duplicates", action="store_true",
+        help="move the copies to rejects (near_duplicate, the original's doc_id in detail) "
+        "instead of marking them",
+    )  # fmt: skip
+    parser.add_argument(
         "--full-refresh", action="store_true",
         help="process every input again, even the ones the published run already has",
     )  # fmt: skip
@@ -150,6 +155,7 @@ def flow_parameters(args: argparse.Namespace) -> dict[str, Any]:
         "max_invalid_share": args.max_invalid_share,
         "workers": 1 if args.dask_address else args.workers,
         "near_duplicate_threshold": args.near_duplicate_threshold,
+        "drop_near_duplicates": args.drop_near_duplicates,
     }
 
 

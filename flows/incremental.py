@@ -260,12 +260,12 @@ def run_config(
     batch_size: int,
     fields: Fields,
     max_invalid_share: float,
-    near_duplicate_threshold: float,
+    near_duplicates: tuple[float, bool],
 ) -> str:
     """Signature of what decides a run's output besides its inputs: the code and the options."""
     options = {
         "batch": batch_size, "fields": vars(fields), "max_invalid_share": max_invalid_share,
-        "near_duplicate_threshold": near_duplicate_threshold,
+        "near_duplicates": list(near_duplicates),  # the threshold, and whether copies are dropped
     }  # fmt: skip
     return config_signature(code_version(project_root), options)
 

@@ -4,15 +4,17 @@ Each bucket's task writes the MinHash signatures of its articles next to its par
 `near_duplicates/<part name>` (doc_id and 512 bytes per article). The index is kept in the run's
 snapshot with the dataset, and an unchanged bucket's index part is linked into the next run
 with its articles, so an incremental run compares its new articles with every published one
-without reading a published text again. Once every bucket is done, `mark_near_duplicates`
-groups all signatures of the run and rewrites the parts whose `near_duplicate_of` changed.
+without reading a published text again. Once every bucket is done, `find_originals` groups
+all signatures of the run; the parts whose `near_duplicate_of` changed are written again with
+it (`write_marks`), or, with --drop-near-duplicates, without their copies (the run's checks do
+that, flows/run_checks.py).
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pyarrow as pa
@@ -31,8 +33,7 @@ INDEX_SCHEMA = pa.schema(
 ORIGINAL_ORDER = ("published_date", "fetched_at", "source_path")
 
 
-@dataclass(frozen=True)
-class NearDuplicateCounts:
+class NearDuplicateCounts(NamedTuple):
     groups: int  # sets of articles with more than one member
     copies: int  # articles that point at an original
 
@@ -52,12 +53,14 @@ def link_index(previous_run: Path, run_dir: Path, name: str) -> None:
         os.link(source, run_dir / INDEX_DIR / name)
 
 
-def mark_near_duplicates(run_dir: Path, parts: list[str], threshold: float) -> NearDuplicateCounts:
-    """Fill `near_duplicate_of` in the run's article parts: every part is read for its keys,
-    and only the parts whose marks changed are written again."""
+def find_originals(
+    run_dir: Path, parts: list[str], threshold: float
+) -> tuple[NearDuplicateCounts, dict[str, pa.Array]]:
+    """The originals of the run's articles: for each part, its rows' `near_duplicate_of`
+    (only the parts where it differs from what the part holds)."""
     tables = [_part_keys(run_dir, name) for name in parts]
     if not tables:
-        return NearDuplicateCounts(0, 0)
+        return NearDuplicateCounts(0, 0), {}
     keys = pa.concat_tables(tables)
     doc_ids = keys["doc_id"].to_numpy(zero_copy_only=False)
     unique_ids, first, which = np.unique(doc_ids, return_index=True, return_inverse=True)
@@ -69,13 +72,13 @@ def mark_near_duplicates(run_dir: Path, parts: list[str], threshold: float) -> N
     original = [
         p if p != d else None for p, d in zip((pointers[w] for w in which.tolist()), doc_ids, strict=True)
     ]
-    start = 0
+    changed, start = {}, 0
     for name, table in zip(parts, tables, strict=True):
         values = pa.array(original[start : start + table.num_rows], pa.string())
         start += table.num_rows
         if not values.equals(table["near_duplicate_of"].combine_chunks()):
-            _rewrite(run_dir, name, values)
-    return NearDuplicateCounts(found.groups, sum(v is not None for v in original))
+            changed[name] = values
+    return NearDuplicateCounts(found.groups, sum(v is not None for v in original)), changed
 
 
 def _part_keys(run_dir: Path, name: str) -> pa.Table:
@@ -101,7 +104,8 @@ def _rank(keys: pa.Table) -> np.ndarray:
     return rank
 
 
-def _rewrite(run_dir: Path, name: str, values: pa.Array) -> None:
+def write_marks(run_dir: Path, name: str, values: pa.Array) -> None:
+    """Rewrite a part (and its partition files) with these `near_duplicate_of` values."""
     path = run_dir / "articles" / name
     table = pq.read_table(path)
     column = table.schema.get_field_index("near_duplicate_of")

@@ -25,6 +25,7 @@ import pyarrow.parquet as pq
 from expectations.suite import VALIDATED_COLUMNS, ArticleValidator, ValidationOutcome
 from flows.columns import ARTICLE_SCHEMA, REJECT_SCHEMA, rejects_table
 from flows.files import BY_LANGUAGE
+from flows.near_duplicates import NearDuplicateCounts, find_originals, write_marks
 from flows.partitions import PARTITIONED_SCHEMA, partition_dir, rewrite_partitions
 from flows.report import RunSummary
 from flows.worker import BucketParts
@@ -112,6 +113,8 @@ class RunChecker:
         self.languages: Counter[str] = Counter()
         self.formats: Counter[str] = Counter()
         self.skipped: Counter[str] = Counter()
+        self.entries: dict[str, dict[str, Any]] = {}  # manifest entries by article part
+        self.near_duplicates = NearDuplicateCounts(0, 0)
 
     def add_rejects(self, rejects: list[Rejected], name: str) -> None:
         """Rejects decided by the flow itself (not by a bucket's task)."""
@@ -128,6 +131,8 @@ class RunChecker:
             "skipped": parts.skipped,
         }
         self.skipped.update(parts.skipped)
+        if parts.articles:
+            self.entries[parts.articles] = entry
         if parts.rejects:
             reasons = pq.read_table(self.run_dir / "rejects" / parts.rejects, columns=["reason"])
             self.rejects.update(reasons["reason"].to_pylist())
@@ -144,6 +149,21 @@ class RunChecker:
             if self.pending_rows >= VALIDATION_CHUNK_ROWS:
                 self._validate_pending()
         return entry
+
+    def mark_near_duplicates(self, threshold: float, drop: bool) -> None:
+        """Fill `near_duplicate_of` across every part checked; with `drop`, the copies move to
+        rejects as `near_duplicate` (the original's doc_id in `detail`) and leave the counts."""
+        self.near_duplicates, changed = find_originals(self.run_dir, list(self.entries), threshold)
+        if drop:
+            self._validate_pending()  # every row counted, so that the copies leave the counts
+        for name, values in changed.items():
+            if not drop or values.null_count == len(values):
+                write_marks(self.run_dir, name, values)
+                continue
+            table = pq.read_table(self.run_dir / "articles" / name, columns=CHECKED_COLUMNS)
+            details = [original or "" for original in values.to_pylist()]
+            self._count(table.filter(pc.is_valid(values)), sign=-1)
+            self._drop_rows(self.entries[name], table, details, "near_duplicate", "clean")
 
     def _validate_pending(self) -> None:
         if not self.pending:
@@ -170,15 +190,24 @@ class RunChecker:
         self.validation_seconds += time.monotonic() - started
         return outcome
 
-    def _count(self, table: pa.Table) -> None:
-        self.articles += table.num_rows
-        self.languages.update(table["language"].to_pylist())
-        self.formats.update(table["source_format"].to_pylist())
+    def _count(self, table: pa.Table, sign: int = 1) -> None:
+        """Count a table's rows into the summary (`sign` -1: take them out again)."""
+        self.articles += sign * table.num_rows
         found = pc.greater(pc.list_value_length(table["translation_artifacts"]), 0)
-        self.with_artifacts += pc.sum(found).as_py() or 0
+        self.with_artifacts += sign * (pc.sum(found).as_py() or 0)
         kinds = pc.struct_field(pc.list_flatten(table["translation_artifacts"]), "kind")
-        self.artifact_kinds.update(kinds.to_pylist())
-        self.days.update(day for day in table["published_date"].to_pylist() if day is not None)
+        days = [day for day in table["published_date"].to_pylist() if day is not None]
+        languages, formats = table["language"].to_pylist(), table["source_format"].to_pylist()
+        for counter, values in (
+            (self.languages, languages), (self.formats, formats), (self.artifact_kinds, kinds.to_pylist()),
+            (self.days, days),
+        ):  # fmt: skip
+            if sign > 0:
+                counter.update(values)
+                continue
+            counter.subtract(values)
+            for key in [k for k, n in counter.items() if n <= 0]:
+                del counter[key]
 
     def _drop_rows(
         self, entry: dict[str, Any], table: pa.Table, details: list[str], reason: str, stage: str
@@ -215,6 +244,7 @@ class RunChecker:
         summary.articles, summary.with_artifacts = self.articles, self.with_artifacts
         summary.rejects, summary.languages, summary.formats = self.rejects, self.languages, self.formats
         summary.skipped = self.skipped
+        summary.near_duplicate_groups, summary.near_duplicate_copies = self.near_duplicates
         summary.artifact_kinds, summary.days = self.artifact_kinds, self.days
         summary.failed = outcome.failed
         if outcome.success:

@@ -114,8 +114,9 @@ def up_to_date(argv: list[str], keep_listing: bool = False) -> str | None:
         return None
     manifest = Manifest.load(published)
     config = run_config(
-        PROJECT_ROOT, args.batch_size, fields_of(args), args.max_invalid_share, args.near_duplicate_threshold
-    )
+        PROJECT_ROOT, args.batch_size, fields_of(args), args.max_invalid_share,
+        (args.near_duplicate_threshold, args.drop_near_duplicates),
+    )  # fmt: skip
     if manifest.config != config or manifest.input_dir != str(args.input.resolve()):
         return None
     sources = list_sources(args.input)

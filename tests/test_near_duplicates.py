@@ -102,3 +102,25 @@ def test_a_copy_in_a_later_run_points_at_the_published_original(
     assert sum(r["near_duplicate_of"] is not None for r in rows.values()) == 1
     by_language = pq.read_table(out / "articles_by_language").to_pylist()
     assert [r["source_path"] for r in by_language if r["near_duplicate_of"]] == ["zz-copy.txt"]
+
+
+@pytest.mark.slow
+def test_dropped_copies_become_rejects_that_name_their_original(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    inp, out = tmp_path / "in", tmp_path / "out"
+    shutil.copytree(SEEDS, inp)
+    original = sorted(p.name for p in inp.iterdir())[0]
+    body = (inp / original).read_text(encoding="utf-8")
+    (inp / "zz-copy.txt").write_text(FURNITURE_ABOVE + _end_cut(body) + FURNITURE_BELOW)
+    summary = build(capsys, inp, out, "--drop-near-duplicates")
+    assert "articles written: 5 " in summary and "near_duplicate 1" in summary
+    articles = {r["source_path"]: r for r in pq.read_table(out / "articles").to_pylist()}
+    rejects = pq.read_table(out / "rejects").to_pylist()
+    assert "zz-copy.txt" not in articles
+    assert [(r["source_path"], r["reason"], r["detail"]) for r in rejects] == [
+        ("zz-copy.txt", "near_duplicate", articles[original]["doc_id"])
+    ]
+    assert len(pq.read_table(out / "articles_by_language")) == 5
+    again = build(capsys, inp, out, "--drop-near-duplicates")  # the copy's bucket is checked again
+    assert pq.read_table(out / "rejects").to_pylist() == rejects and "near_duplicate 1" in again
