@@ -188,8 +188,9 @@ def _build(options: RunOptions) -> RunSummary:
                         raise OSError(errno.ENOSPC, done.detail)
                     manifest.buckets[bucket.key] = checker.check(done)
                     progress.advance(bucket.size)
-            checker.mark_near_duplicates(options.near_duplicate_threshold, options.drop_near_duplicates)
             stage.done("clean and check", minus=checker.validation_seconds)
+            checker.mark_near_duplicates(options.near_duplicate_threshold, options.drop_near_duplicates)
+            stage.done("near-duplicates")
             outcome = checker.finish()
             stage.done("validate", seconds=checker.validation_seconds)
             result_path = run_dir / "validation" / "result.json"

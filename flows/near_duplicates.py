@@ -23,7 +23,7 @@ import pyarrow.parquet as pq
 
 from flows.partitions import rewrite_partitions
 from transforms.document import Article
-from transforms.near_duplicates import SIGNATURE_BYTES, find_near_duplicates, signature
+from transforms.near_duplicates import PERMUTATIONS, SIGNATURE_BYTES, find_near_duplicates, signature
 
 INDEX_DIR = "near_duplicates"
 INDEX_SCHEMA = pa.schema(
@@ -64,8 +64,9 @@ def find_originals(
     keys = pa.concat_tables(tables)
     doc_ids = keys["doc_id"].to_numpy(zero_copy_only=False)
     unique_ids, first, which = np.unique(doc_ids, return_index=True, return_inverse=True)
-    signatures = np.frombuffer(b"".join(keys["signature"].to_pylist()), dtype=np.uint32)
-    signatures = signatures.reshape(len(keys), -1)[first]
+    column = keys["signature"].combine_chunks()
+    signatures = np.frombuffer(column.buffers()[1], dtype=np.uint32, count=len(keys) * PERMUTATIONS)
+    signatures = signatures.reshape(len(keys), PERMUTATIONS)[first]
     found = find_near_duplicates(signatures, _rank(keys.take(pa.array(first))), threshold)
     pointers = [None if o < 0 else str(unique_ids[o]) for o in found.original.tolist()]
     # An exact copy in another bucket has the same doc_id: the checks drop it, it points nowhere.
@@ -88,12 +89,13 @@ def _part_keys(run_dir: Path, name: str) -> pa.Table:
     index_path = run_dir / INDEX_DIR / name
     if index_path.exists():
         index = pq.read_table(index_path)
-        by_id = dict(zip(index["doc_id"].to_pylist(), index["signature"].to_pylist(), strict=True))
-        signatures = [by_id[doc_id] for doc_id in table["doc_id"].to_pylist()]
+        signatures = index["signature"].take(pc.index_in(table["doc_id"], value_set=index["doc_id"]))
     else:
         texts = pq.read_table(run_dir / "articles" / name, columns=["text"])["text"].to_pylist()
-        signatures = [signature(text).tobytes() for text in texts]
-    return table.append_column("signature", pa.array(signatures, pa.binary(SIGNATURE_BYTES)))
+        signatures = pa.chunked_array(
+            [[signature(t).tobytes() for t in texts]], INDEX_SCHEMA.field("signature").type
+        )
+    return table.append_column("signature", signatures)
 
 
 def _rank(keys: pa.Table) -> np.ndarray:

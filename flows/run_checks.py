@@ -28,7 +28,7 @@ from flows.files import BY_LANGUAGE
 from flows.near_duplicates import NearDuplicateCounts, find_originals, write_marks
 from flows.partitions import PARTITIONED_SCHEMA, partition_dir, rewrite_partitions
 from flows.report import RunSummary
-from flows.worker import BucketParts
+from flows.worker import BucketParts, map_cpu_bound
 from transforms.document import Rejected
 from transforms.language import UNDETERMINED
 
@@ -156,9 +156,10 @@ class RunChecker:
         self.near_duplicates, changed = find_originals(self.run_dir, list(self.entries), threshold)
         if drop:
             self._validate_pending()  # every row counted, so that the copies leave the counts
+        marked = [name for name, values in changed.items() if not drop or values.null_count == len(values)]
+        map_cpu_bound(write_marks, [self.run_dir] * len(marked), marked, [changed[n] for n in marked])
         for name, values in changed.items():
-            if not drop or values.null_count == len(values):
-                write_marks(self.run_dir, name, values)
+            if name in marked:
                 continue
             table = pq.read_table(self.run_dir / "articles" / name, columns=CHECKED_COLUMNS)
             details = [original or "" for original in values.to_pylist()]

@@ -182,6 +182,13 @@ def run_cpu_bound(function: Callable[..., T], *args: Any) -> T:
     return _pool.submit(function, *args).result()
 
 
+def map_cpu_bound(function: Callable[..., T], *iterables: Iterable[Any]) -> list[T]:
+    """`map` in the local worker pool when there is one, else here."""
+    if _pool is None:
+        return list(map(function, *iterables))
+    return list(_pool.map(function, *iterables))
+
+
 def start_early(
     input_dir: str, buckets: list[Bucket], run_dir: str, fields: Fields, today: dt.date, chunk_size: int
 ) -> None:

@@ -51,6 +51,9 @@ MAX_LIST_ITEM_WORDS = 30
 # A document whose prose recurs elsewhere more than this is a copy: repetition proves nothing.
 MAX_RECURRING_PROSE_SHARE = 0.5
 NO_REPEATS = RepeatedLines()
+# The longest whole-line furniture phrase, in words (a reading time, "tempo di lettura: 5 min",
+# has at most 6): longer lines need no lookup.
+_WHOLE_LINE_MAX_WORDS = max(6, *(count_words(phrase) for phrase in FURNITURE_LINES))
 _NAV_SEPARATORS = re.compile(r"\s[|•·›»/]\s|\s>\s")
 _SENTENCE_BREAK = re.compile(r"[.!?。！？]\s+\S")
 
@@ -79,12 +82,11 @@ def furniture_reason(line: str) -> str | None:
     >>> furniture_reason("Months without rain") is None
     True
     """
-    key = line_key(line)
     words = count_words(line)
-    if not key:
-        return "furniture"
-    if key in FURNITURE_LINES or READING_TIME.match(key):
-        return "furniture"
+    if words <= _WHOLE_LINE_MAX_WORDS:
+        key = line_key(line)
+        if not key or key in FURNITURE_LINES or READING_TIME.match(key):
+            return "furniture"
     if words <= MAX_LABEL_WORDS:
         lowered = unicodedata.normalize("NFKC", line).casefold().lstrip()
         if lowered.startswith(FURNITURE_PREFIXES) or COPYRIGHT.match(lowered):
@@ -106,6 +108,7 @@ def furniture_reason(line: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=LINE_CACHE_SIZE)
 def is_list_head(line: str) -> bool:
     """Does this line open a list of links ("Related posts", "Mehr Sport", "更多新闻")?"""
     key = line_key(line)

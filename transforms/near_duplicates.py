@@ -24,6 +24,8 @@ import zlib
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 
 from transforms.lines import CJK_RE, WORD_RE
 
@@ -88,36 +90,26 @@ def find_near_duplicates(signatures: np.ndarray, rank: np.ndarray, threshold: fl
     with another member of the group, and point every member at the one of lowest `rank`.
 
     Candidates are the pairs that agree on a whole band; each is verified on the full
-    signatures, and verified pairs join their groups (union-find), so a chain of close copies
-    is one group.
+    signatures, and the groups are the connected components of the verified pairs, so a chain
+    of close copies is one group.
 
     >>> sig = np.array([signature(t) for t in ["a b c d e f g h i j", "a b c d e f g h i k", "x y z"]])
     >>> find_near_duplicates(sig, np.array([1, 0, 2]), 0.8).original.tolist()
     [1, -1, -1]
     """
     n = len(signatures)
-    parent = np.arange(n)
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = int(parent[i])
-        return i
-
-    for left, right in _verified_pairs(signatures, threshold):
-        a, b = root(left), root(right)
-        if a != b:
-            parent[max(a, b)] = min(a, b)
-    roots = np.array([root(i) for i in range(n)], dtype=np.int64)
     original = np.full(n, -1, dtype=np.int64)
     if n == 0:
         return NearDuplicates(original, 0)
-    by_group = np.lexsort((rank, roots))  # each group's members together, lowest rank first
+    left, right = _verified_pairs(signatures, threshold)
+    graph = coo_matrix((np.ones(len(left)), (left, right)), shape=(n, n))
+    _, groups = connected_components(graph, directed=False)
+    by_group = np.lexsort((rank, groups))  # each group's members together, lowest rank first
     first_of_group = np.ones(n, dtype=bool)
-    first_of_group[1:] = roots[by_group][1:] != roots[by_group][:-1]
+    first_of_group[1:] = groups[by_group][1:] != groups[by_group][:-1]
     heads = by_group[np.maximum.accumulate(np.where(first_of_group, np.arange(n), 0))]
     original[by_group] = np.where(heads == by_group, -1, heads)
-    sizes = np.bincount(roots, minlength=n)
+    sizes = np.bincount(groups)
     return NearDuplicates(original, int((sizes > 1).sum()))
 
 
@@ -128,20 +120,19 @@ def _band_keys(signatures: np.ndarray) -> np.ndarray:
         return (bands * _BAND_WEIGHTS).sum(axis=2, dtype=np.uint64)
 
 
-def _verified_pairs(signatures: np.ndarray, threshold: float) -> list[tuple[int, int]]:
+def _verified_pairs(signatures: np.ndarray, threshold: float) -> tuple[np.ndarray, np.ndarray]:
     """Pairs (each text with the first text of its band bucket) that agree on a band and whose
-    signatures estimate at least `threshold`."""
+    signatures estimate at least `threshold`, as two arrays of positions."""
     keys = _band_keys(signatures)
-    pairs: set[tuple[int, int]] = set()
+    found = [np.zeros((0, 2), dtype=np.int64)]
     for band in range(BANDS):
         order = np.argsort(keys[:, band], kind="stable")
         sorted_keys = keys[order, band]
         starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
         run_start = np.repeat(starts, np.diff(np.r_[starts, len(order)]))
         members = np.flatnonzero(run_start != np.arange(len(order)))
-        if not members.size:
-            continue
         left, right = order[run_start[members]], order[members]
         agree = (signatures[left] == signatures[right]).mean(axis=1) >= threshold
-        pairs.update(zip(left[agree].tolist(), right[agree].tolist(), strict=True))
-    return sorted(pairs)
+        found.append(np.column_stack([left[agree], right[agree]]))
+    pairs = np.unique(np.concatenate(found), axis=0)
+    return pairs[:, 0], pairs[:, 1]
