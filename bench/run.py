@@ -26,6 +26,7 @@ import io
 import json
 import os
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -220,6 +221,10 @@ def main() -> None:
     build = [python, str(ROOT / "flows" / "build.py"), "--input", str(corpus), "--output", str(out)]
     first = timed(build)
     report("flow", first)
+    step = re.search(r"near-duplicates and stories ([\d.]+) s", str(first["output"]))
+    if step:  # the step over every article of the run, after the buckets (its cost in the flow)
+        results["near_duplicates_and_stories_seconds"] = float(step[1])
+        print(f"near-duplicates and stories: {step[1]} s of the flow's time", flush=True)
     (args.workdir / f"rss-curve-{args.docs}.json").write_text(json.dumps(first["curve"]))
     second = timed(build)
     report("flow, unchanged input", second)

@@ -56,6 +56,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.states import Failed
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
+from flows.article_index import link_index
 from flows.cli import (
     DEFAULT_BATCH_SIZE,
     DEFAULT_INPUT,
@@ -76,7 +77,6 @@ from flows.files import (
     write_json,
 )
 from flows.incremental import Bucket, HashFiles, Plan, hash_files, plan_run, run_config
-from flows.near_duplicates import link_index
 from flows.partitions import link_partitions
 from flows.progress import Progress
 from flows.report import RunSummary, publish_artifacts, write_dataset_card
@@ -189,8 +189,8 @@ def _build(options: RunOptions) -> RunSummary:
                     manifest.buckets[bucket.key] = checker.check(done)
                     progress.advance(bucket.size)
             stage.done("clean and check", minus=checker.validation_seconds)
-            checker.mark_near_duplicates(options.near_duplicate_threshold, options.drop_near_duplicates)
-            stage.done("near-duplicates")
+            checker.relate_articles(options.near_duplicate_threshold, options.drop_near_duplicates)
+            stage.done("near-duplicates and stories")
             outcome = checker.finish()
             stage.done("validate", seconds=checker.validation_seconds)
             result_path = run_dir / "validation" / "result.json"

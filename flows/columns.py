@@ -51,6 +51,9 @@ ARTICLE_COLUMNS: tuple[tuple[str, pa.DataType, bool, str], ...] = (
      "doc_id of the article this one copies (word-set Jaccard >= the run's threshold, 0.8 by "
      "default): the copy kept as the original is the earliest published, then fetched, then by "
      "source_path; null for originals and articles without a copy"),
+    ("story_id", pa.string(), False,
+     "doc_id of the first article of this one's story: the articles in one language that tell "
+     "the same event within a few days share it; an article alone is a story of one"),
     ("boilerplate_reasons", pa.list_(pa.string()), True,
      "reason code of each boilerplate line, in the same order"),
     ("encoding", pa.string(), True, "encoding the raw file was decoded with"),
@@ -83,6 +86,7 @@ def article_row(article: Article) -> dict[str, Any]:
     """One output row (faster than dataclasses.asdict, which deep-copies every value)."""
     row = {name: getattr(article, name) for name, *_ in ARTICLE_COLUMNS}
     row["translation_artifacts"] = [vars(a) for a in article.translation_artifacts]
+    row["story_id"] = article.story_id or article.doc_id  # a story of one until the run relates it
     return row
 
 

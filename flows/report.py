@@ -43,6 +43,8 @@ class RunSummary:
     with_artifacts: int = 0
     near_duplicate_groups: int = 0  # sets of articles that copy one another
     near_duplicate_copies: int = 0  # articles whose near_duplicate_of names an original
+    stories: int = 0  # stories of more than one article
+    largest_stories: list[tuple[int, str]] = field(default_factory=list)  # (articles, title)
     artifact_kinds: Counter[str] = field(default_factory=Counter)
     days: Counter[dt.date] = field(default_factory=Counter)
     buckets_processed: int = 0
@@ -73,6 +75,8 @@ class RunSummary:
                 f"formats:          {formats}{skipped}",
                 f"near-duplicates:  {self.near_duplicate_copies} copies of another article, "
                 f"in {self.near_duplicate_groups} groups",
+                f"stories:          {self.stories} of more than one article"
+                + "".join(f"; {n}: {title[:60]}" for n, title in self.largest_stories[:3]),
                 f"work:             {batches} processed, {self.buckets_reused} unchanged and reused",
                 f"validation:       {self.validation}",
                 f"output:           {self.output_dir}/articles, {self.output_dir}/rejects, "
@@ -99,6 +103,7 @@ class RunSummary:
             f"| with translation artifacts | {with_artifacts} |",
             f"| near-duplicates | {self.near_duplicate_copies:,} copies of another article, in "
             f"{self.near_duplicate_groups:,} groups |",
+            f"| stories of more than one article | {self.stories:,} |",
             f"| rejects | {sum(self.rejects.values()):,} |",
             f"| publication dates | {_date_range(self.date_range)} |",
             f"| batches | {self.buckets_processed} processed, {self.buckets_reused} unchanged and reused |",
@@ -112,6 +117,8 @@ class RunSummary:
         lines += [f"| {name} | {seconds:.1f} |" for name, seconds in self.stage_seconds.items()]
         lines += ["", "## Rejects by reason", "", "| reason | documents |", "|---|---:|"]
         lines += [f"| `{reason}` | {n:,} |" for reason, n in self.rejects.most_common()] or ["| none | 0 |"]
+        lines += ["", "## Largest stories", "", "| articles | title of its first article |", "|---:|---|"]
+        lines += [f"| {n:,} | {_cell(title)} |" for n, title in self.largest_stories] or ["| - | none |"]
         lines += ["", "## Languages", "", "| language | articles | share |", "|---|---:|---:|"]
         lines += [
             f"| `{code}` | {n:,} | {_share(n, self.articles)} |" for code, n in self.languages.most_common()
@@ -121,6 +128,11 @@ class RunSummary:
             "| none | 0 |"
         ]
         return "\n".join(lines) + "\n"
+
+
+def _cell(text: str) -> str:
+    """Text for a markdown table cell."""
+    return text.replace("|", "\\|").replace("\n", " ")
 
 
 def _share(part: int, whole: int) -> str:

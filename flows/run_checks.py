@@ -23,9 +23,9 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from expectations.suite import VALIDATED_COLUMNS, ArticleValidator, ValidationOutcome
+from flows.article_index import Relations, relate_articles, write_marks
 from flows.columns import ARTICLE_SCHEMA, REJECT_SCHEMA, rejects_table
 from flows.files import BY_LANGUAGE
-from flows.near_duplicates import NearDuplicateCounts, find_originals, write_marks
 from flows.partitions import PARTITIONED_SCHEMA, partition_dir, rewrite_partitions
 from flows.report import RunSummary
 from flows.worker import BucketParts, map_cpu_bound
@@ -114,7 +114,7 @@ class RunChecker:
         self.formats: Counter[str] = Counter()
         self.skipped: Counter[str] = Counter()
         self.entries: dict[str, dict[str, Any]] = {}  # manifest entries by article part
-        self.near_duplicates = NearDuplicateCounts(0, 0)
+        self.relations = Relations()
 
     def add_rejects(self, rejects: list[Rejected], name: str) -> None:
         """Rejects decided by the flow itself (not by a bucket's task)."""
@@ -150,20 +150,24 @@ class RunChecker:
                 self._validate_pending()
         return entry
 
-    def mark_near_duplicates(self, threshold: float, drop: bool) -> None:
-        """Fill `near_duplicate_of` across every part checked; with `drop`, the copies move to
-        rejects as `near_duplicate` (the original's doc_id in `detail`) and leave the counts."""
-        self.near_duplicates, changed = find_originals(self.run_dir, list(self.entries), threshold)
-        if drop:
-            self._validate_pending()  # every row counted, so that the copies leave the counts
-        marked = [name for name, values in changed.items() if not drop or values.null_count == len(values)]
-        map_cpu_bound(write_marks, [self.run_dir] * len(marked), marked, [changed[n] for n in marked])
-        for name, values in changed.items():
-            if name in marked:
+    def relate_articles(self, threshold: float, drop: bool) -> None:
+        """Fill `near_duplicate_of` and `story_id` across every part checked; with `drop`, the
+        copies then move to rejects as `near_duplicate` (the original's doc_id in `detail`) and
+        leave the counts."""
+        self._validate_pending()  # every row counted and every part final, before the marks
+        self.relations = relations = relate_articles(self.run_dir, list(self.entries), threshold)
+        changed = relations.changed
+        map_cpu_bound(
+            write_marks, [self.run_dir] * len(changed), changed, [relations.marks[n] for n in changed]
+        )
+        if not drop:
+            return
+        for name, (near, _) in relations.marks.items():
+            if near.null_count == len(near):
                 continue
             table = pq.read_table(self.run_dir / "articles" / name, columns=CHECKED_COLUMNS)
-            details = [original or "" for original in values.to_pylist()]
-            self._count(table.filter(pc.is_valid(values)), sign=-1)
+            self._count(table.filter(pc.is_valid(near)), sign=-1)
+            details = [original or "" for original in near.to_pylist()]
             self._drop_rows(self.entries[name], table, details, "near_duplicate", "clean")
 
     def _validate_pending(self) -> None:
@@ -245,7 +249,12 @@ class RunChecker:
         summary.articles, summary.with_artifacts = self.articles, self.with_artifacts
         summary.rejects, summary.languages, summary.formats = self.rejects, self.languages, self.formats
         summary.skipped = self.skipped
-        summary.near_duplicate_groups, summary.near_duplicate_copies = self.near_duplicates
+        relations = self.relations
+        summary.near_duplicate_groups, summary.near_duplicate_copies = (
+            relations.near_duplicate_groups,
+            relations.copies,
+        )
+        summary.stories, summary.largest_stories = relations.stories, relations.largest_stories
         summary.artifact_kinds, summary.days = self.artifact_kinds, self.days
         summary.failed = outcome.failed
         if outcome.success:

@@ -24,10 +24,10 @@ from typing import Any, TypeVar
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from flows.article_index import INDEX_DIR, INDEX_SCHEMA, index_table
 from flows.columns import ARTICLE_SCHEMA, REJECT_SCHEMA, articles_table, rejects_table
 from flows.incremental import Bucket, HashFiles, hash_files
 from flows.lifetime import die_with_parent
-from flows.near_duplicates import INDEX_DIR, INDEX_SCHEMA, index_table
 from flows.partitions import PartitionWriter, close_quietly
 from flows.sources import Fields, RawDocument, read_documents
 from transforms.artifacts import preload as preload_word_frequencies
@@ -120,7 +120,9 @@ def clean_bucket(
             articles.write(table)
             by_language.write(table)
             rejects.write(rejects_table(dropped))
-            index.write(index_table(kept))
+            index.write(
+                index_table([a.doc_id for a in kept], [a.text for a in kept], [a.language for a in kept])
+            )
     except BaseException:
         for writer in (articles, by_language, rejects, index):
             writer.abort()

@@ -60,6 +60,7 @@ class Article:
     source_format: str = TEXT
     fetched_at: dt.datetime | None = None
     near_duplicate_of: str | None = None  # set by the run, which sees every article
+    story_id: str | None = None  # the same
 
 
 @dataclass(frozen=True)
