@@ -113,21 +113,22 @@ def find_near_duplicates(signatures: np.ndarray, rank: np.ndarray, threshold: fl
     return NearDuplicates(original, int((sizes > 1).sum()))
 
 
-def _band_keys(signatures: np.ndarray) -> np.ndarray:
-    """One 64-bit key per band of each signature (rows: texts, columns: bands)."""
-    bands = signatures.astype(np.uint64).reshape(len(signatures), BANDS, ROWS)
+def _band_key(signatures: np.ndarray, band: int) -> np.ndarray:
+    """One 64-bit key per text for one band of its signature (one band at a time: all bands
+    at once would take 8 bytes per value, a gigabyte for a million texts)."""
+    rows = signatures[:, band * ROWS : (band + 1) * ROWS].astype(np.uint64)
     with np.errstate(over="ignore"):
-        return (bands * _BAND_WEIGHTS).sum(axis=2, dtype=np.uint64)
+        return (rows * _BAND_WEIGHTS).sum(axis=1, dtype=np.uint64)
 
 
 def _verified_pairs(signatures: np.ndarray, threshold: float) -> tuple[np.ndarray, np.ndarray]:
     """Pairs (each text with the first text of its band bucket) that agree on a band and whose
     signatures estimate at least `threshold`, as two arrays of positions."""
-    keys = _band_keys(signatures)
     found = [np.zeros((0, 2), dtype=np.int64)]
     for band in range(BANDS):
-        order = np.argsort(keys[:, band], kind="stable")
-        sorted_keys = keys[order, band]
+        keys = _band_key(signatures, band)
+        order = np.argsort(keys, kind="stable")
+        sorted_keys = keys[order]
         starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
         run_start = np.repeat(starts, np.diff(np.r_[starts, len(order)]))
         members = np.flatnonzero(run_start != np.arange(len(order)))

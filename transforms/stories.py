@@ -56,6 +56,7 @@ MIN_DATASET_ARTICLES = 1000
 COMMON_IN_DATASET = 0.01
 _NAME_INSIDE_SENTENCE = re.compile(r"(?<=[a-z,;] )([A-Z][\w'’-]+)")
 _ROWS_PER_BLOCK = 4096
+_ROWS_PER_CHUNK = 100_000
 
 
 @lru_cache(maxsize=64)
@@ -196,19 +197,29 @@ def _similar_pairs(
 
 
 def _topic_vectors(topics: Topics, n: int) -> csr_matrix:
-    """Unit rows of TOPIC_TERMS weights each: the candidate weights times the dataset rarity."""
-    rows = np.repeat(np.arange(n), np.diff(topics.offsets))
-    vocabulary, columns = np.unique(topics.terms, return_inverse=True)
-    in_articles = np.bincount(columns, minlength=len(vocabulary))
-    values = topics.weights.astype(np.float64) * np.log(
-        (max(n, MIN_DATASET_ARTICLES) + 1) / (in_articles[columns] + 0.5)
-    )
-    values[in_articles[columns] > max(MIN_DATASET_ARTICLES, n) * COMMON_IN_DATASET] = 0.0
-    order = np.lexsort((-values, rows))  # each row's best first
-    rows, columns, values = rows[order], columns[order], values[order]
-    place = np.arange(len(rows)) - np.searchsorted(rows, rows)
-    keep = (place < TOPIC_TERMS) & (values > 0)
-    rows, columns, values = rows[keep], columns[keep], values[keep]
-    norms = np.sqrt(np.bincount(rows, weights=values**2, minlength=n))
-    values = values / norms[rows]
-    return csr_matrix((values, (rows, columns)), shape=(n, len(vocabulary)))
+    """Unit rows of TOPIC_TERMS weights each: the candidate weights times the dataset rarity.
+    Rows are weighed in chunks, so that a million articles need no more than the matrix."""
+    vocabulary, in_articles = np.unique(topics.terms, return_counts=True)
+    size = max(n, MIN_DATASET_ARTICLES)
+    rarity = np.log((size + 1) / (in_articles + 0.5)).astype(np.float32)
+    rarity[in_articles > size * COMMON_IN_DATASET] = 0.0
+    indptr, indices, data = [np.zeros(1, dtype=np.int64)], [], []
+    for start in range(0, n, _ROWS_PER_CHUNK):
+        offsets = topics.offsets[start : min(n, start + _ROWS_PER_CHUNK) + 1]
+        terms = topics.terms[offsets[0] : offsets[-1]]
+        columns = np.searchsorted(vocabulary, terms).astype(np.int32)
+        values = topics.weights[offsets[0] : offsets[-1]] * rarity[columns]
+        rows = np.repeat(np.arange(len(offsets) - 1), np.diff(offsets))
+        order = np.lexsort((-values, rows))  # each row's best first
+        rows, columns, values = rows[order], columns[order], values[order]
+        place = np.arange(len(rows)) - np.searchsorted(rows, rows)
+        keep = (place < TOPIC_TERMS) & (values > 0)
+        rows, columns, values = rows[keep], columns[keep], values[keep]
+        norms = np.sqrt(np.bincount(rows, weights=values.astype(np.float64) ** 2, minlength=len(offsets) - 1))
+        counts = np.bincount(rows, minlength=len(offsets) - 1)
+        indptr.append(indptr[-1][-1] + np.cumsum(counts))
+        indices.append(columns)
+        data.append((values / norms[rows]).astype(np.float32))
+    values = np.concatenate(data or [np.zeros(0, np.float32)])
+    columns = np.concatenate(indices or [np.zeros(0, np.int32)])
+    return csr_matrix((values, columns, np.concatenate(indptr)), shape=(n, len(vocabulary)))
