@@ -27,6 +27,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from flows.partitions import rewrite_partitions
+from transforms.lines import text_words
 from transforms.near_duplicates import PERMUTATIONS, SIGNATURE_BYTES, find_near_duplicates, signature
 from transforms.stories import NO_DAY, Topics, find_stories, topic_terms
 
@@ -59,11 +60,12 @@ class Relations:
 
 def index_table(doc_ids: list[str], texts: list[str], languages: list[str]) -> pa.Table:
     """The index rows of a bucket's articles."""
-    topics = [topic_terms(text, language) for text, language in zip(texts, languages, strict=True)]
+    words = [text_words(text) for text in texts]
+    topics = [topic_terms(*args) for args in zip(texts, words, languages, strict=True)]
     return pa.table(
         {
             "doc_id": doc_ids,
-            "signature": [signature(text).tobytes() for text in texts],
+            "signature": [signature(set(w)).tobytes() for w in words],
             "topic_terms": [terms for terms, _ in topics],
             "topic_weights": [weights for _, weights in topics],
         },

@@ -14,12 +14,13 @@ import pytest
 from tests.conftest import SEEDS
 from tests.test_incremental import build
 from transforms.language import detect_language
+from transforms.lines import text_words
 from transforms.stories import NO_DAY, Topics, find_stories, topic_terms
 
 
 def _stories(texts: list[str], days: list[int] | None = None) -> list[int]:
     languages = [detect_language(t).code for t in texts]
-    topics = [topic_terms(t, lang) for t, lang in zip(texts, languages, strict=True)]
+    topics = [topic_terms(t, text_words(t), lang) for t, lang in zip(texts, languages, strict=True)]
     found = find_stories(
         Topics.of(topics), languages, np.array(days or [NO_DAY] * len(texts)), np.arange(len(texts))
     )

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+import zlib
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -83,6 +84,23 @@ def count_text_words(text: str) -> int:
     """
     shapes = [word_shape(line) for line in text.split("\n")]
     return sum(s.tokens for s in shapes) + sum(s.cjk for s in shapes) // CJK_CHARS_PER_WORD
+
+
+def text_words(text: str) -> list[str]:
+    """A text's words, case-folded, in order; CJK characters count one by one (what the
+    near-duplicate signatures and the story topics read).
+
+    >>> text_words("The port, the PORT and 港口")
+    ['the', 'port', 'the', 'port', 'and', '港', '口']
+    """
+    folded = text.casefold()
+    return WORD_RE.findall(CJK_RE.sub(" ", folded)) + CJK_RE.findall(folded)
+
+
+@lru_cache(maxsize=65_536)
+def term_hash(word: str) -> int:
+    """A word's CRC-32, cached (Python's own `hash` changes from process to process)."""
+    return zlib.crc32(word.encode("utf-8"))
 
 
 def ends_sentence(line: str) -> bool:

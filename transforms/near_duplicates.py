@@ -20,14 +20,13 @@ with CRC-32 (Python's own `hash` changes from process to process).
 
 from __future__ import annotations
 
-import zlib
 from dataclasses import dataclass
 
 import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from transforms.lines import CJK_RE, WORD_RE
+from transforms.lines import term_hash
 
 DEFAULT_THRESHOLD = 0.8
 PERMUTATIONS = 128
@@ -41,31 +40,21 @@ _OFFSETS = _rng.integers(0, 2**63, PERMUTATIONS, dtype=np.uint64)
 _BAND_WEIGHTS = _rng.integers(1, 2**63, ROWS, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
 
 
-def words_of(text: str) -> set[str]:
-    """The set of a text's words, case-folded; CJK characters count one by one.
-
-    >>> sorted(words_of("The port, the PORT and 港口"))
-    ['and', 'port', 'the', '口', '港']
-    """
-    folded = text.casefold()
-    return set(WORD_RE.findall(CJK_RE.sub(" ", folded))) | set(CJK_RE.findall(folded))
-
-
-def signature(text: str) -> np.ndarray:
-    """The MinHash signature of a text's words: PERMUTATIONS uint32 values.
+def signature(words: set[str]) -> np.ndarray:
+    """The MinHash signature of a text's set of words (`text_words`): PERMUTATIONS uint32
+    values.
 
     Each hash function is multiply-shift hashing of the word's CRC-32: the high 32 bits of
     `a * x + b` modulo 2**64, with `a` odd.
 
-    >>> a = signature("the council approved the new tram line on monday evening")
-    >>> b = signature("the council approved the new tram line on tuesday evening")
+    >>> a = signature(set("the council approved the new tram line on monday evening".split()))
+    >>> b = signature(set("the council approved the new tram line on tuesday evening".split()))
     >>> 0.6 < similarity(a, b) < 1.0, similarity(a, a)
     (True, 1.0)
     """
-    words = words_of(text)
     if not words:
         return np.full(PERMUTATIONS, _EMPTY, dtype=np.uint32)
-    hashes = np.fromiter((zlib.crc32(w.encode("utf-8")) for w in words), np.uint64, len(words))
+    hashes = np.fromiter(map(term_hash, words), np.uint64, len(words))
     with np.errstate(over="ignore"):
         values = (hashes[:, None] * _MULTIPLIERS + _OFFSETS) >> np.uint64(32)
     return values.min(axis=0).astype(np.uint32)

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import math
 import re
-import zlib
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
@@ -38,7 +37,7 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 from wordfreq import get_frequency_dict
 
-from transforms.lines import CJK_RE, WORD_RE
+from transforms.lines import CJK_RE, term_hash, text_words  # noqa: F401  (text_words: in the doctest)
 
 DEFAULT_THRESHOLD = 0.3
 WINDOW_DAYS = 3
@@ -56,6 +55,7 @@ MIN_DATASET_ARTICLES = 1000
 COMMON_IN_DATASET = 0.01
 _NAME_INSIDE_SENTENCE = re.compile(r"(?<=[a-z,;] )([A-Z][\w'’-]+)")
 _ROWS_PER_BLOCK = 4096
+WORD_CACHE_SIZE = 65_536
 _ROWS_PER_CHUNK = 100_000
 
 
@@ -67,8 +67,10 @@ def _frequencies(language: str) -> dict[str, float] | None:
         return None
 
 
+@lru_cache(maxsize=WORD_CACHE_SIZE)
 def rarity(word: str, language: str) -> float:
-    """How rare a lower-case word is in its language: COMMON_ZIPF minus its Zipf frequency.
+    """How rare a lower-case word is in its language: COMMON_ZIPF minus its Zipf frequency
+    (cached: the same words recur in every article).
 
     >>> rarity("the", "en") < 1 < 2 < rarity("missiles", "en")
     True
@@ -81,29 +83,26 @@ def rarity(word: str, language: str) -> float:
     return max(0.0, COMMON_ZIPF - zipf)
 
 
-def term_hash(word: str) -> int:
-    return zlib.crc32(word.encode("utf-8"))
-
-
-def topic_terms(text: str, language: str, keep: int = CANDIDATE_TERMS) -> tuple[list[int], list[float]]:
+def topic_terms(
+    text: str, words: list[str], language: str, keep: int = CANDIDATE_TERMS
+) -> tuple[list[int], list[float]]:
     """An article's candidate topic words (as CRC-32 hashes) and their weights by its own
-    counts, the language's rarity and the name boost, best first.
+    counts, the language's rarity and the name boost, best first; `words` are the text's
+    (`text_words`).
 
-    >>> hashes, weights = topic_terms("The Council met. Mayor Okafor said the Council would vote.", "en")
+    >>> text = "The Council met. Mayor Okafor said the Council would vote."
+    >>> hashes, weights = topic_terms(text, text_words(text), "en")
     >>> hashes[0] == term_hash("okafor"), len(hashes)
     (True, 7)
     """
-    folded = text.casefold()
-    words = WORD_RE.findall(CJK_RE.sub(" ", folded)) + CJK_RE.findall(folded)
     counts = Counter(w for w in words if len(w) > 1 or CJK_RE.match(w))
     names = {w.casefold() for w in _NAME_INSIDE_SENTENCE.findall(text)}
     weights = {
         w: (1 + math.log(n)) * rarity(w, language) * (NAME_BOOST if w in names else 1.0)
         for w, n in counts.items()
     }
-    best = sorted((item for item in weights.items() if item[1] > 0), key=lambda item: (-item[1], item[0]))
-    best = best[:keep]
-    return [term_hash(w) for w, _ in best], [round(v, 4) for _, v in best]
+    best = [w for w in sorted(weights, key=weights.__getitem__, reverse=True)[:keep] if weights[w] > 0]
+    return [term_hash(w) for w in best], [weights[w] for w in best]
 
 
 @dataclass(frozen=True)
