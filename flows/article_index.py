@@ -141,9 +141,10 @@ def _part_keys(run_dir: Path, name: str) -> pa.Table:
     else:
         texts = pq.read_table(run_dir / "articles" / name, columns=["text"])["text"].to_pylist()
         index = index_table(table["doc_id"].to_pylist(), texts, table["language"].to_pylist())
-    rows = pc.index_in(table["doc_id"], value_set=index["doc_id"])
+    if not index["doc_id"].equals(table["doc_id"]):  # the checks took rows out of the part
+        index = index.take(pc.index_in(table["doc_id"], value_set=index["doc_id"]))
     for column in INDEX_SCHEMA.names[1:]:
-        table = table.append_column(column, index[column].take(rows))
+        table = table.append_column(column, index[column])
     return table
 
 

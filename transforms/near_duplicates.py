@@ -124,5 +124,5 @@ def _verified_pairs(signatures: np.ndarray, threshold: float) -> tuple[np.ndarra
         left, right = order[run_start[members]], order[members]
         agree = (signatures[left] == signatures[right]).mean(axis=1) >= threshold
         found.append(np.column_stack([left[agree], right[agree]]))
-    pairs = np.unique(np.concatenate(found), axis=0)
+    pairs = np.concatenate(found)  # a pair found in several bands stays several times: harmless
     return pairs[:, 0], pairs[:, 1]
