@@ -106,7 +106,8 @@ def relate_articles(run_dir: Path, parts: list[str], threshold: float) -> Relati
     head[copies] = head[near.original[copies]]
     near_of = np.where(copies, unique_ids[near.original.clip(0)], None)[which]
     story_of = unique_ids[head][which]
-    relations = Relations(near.groups, int(copies.sum()), stories.multi, _largest(unique, head, rank))
+    multi = int((np.bincount(head) > 1).sum())  # a copy makes its original's story one of two
+    relations = Relations(near.groups, int(copies.sum()), multi, _largest(unique, head, rank))
     start = 0
     for name, table in zip(parts, tables, strict=True):
         end = start + table.num_rows

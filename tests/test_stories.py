@@ -77,3 +77,23 @@ def test_stories_follow_the_dataset_across_runs(tmp_path: Path, capsys: pytest.C
     }
     (copy,) = [r for r in rows if r["near_duplicate_of"]]
     assert copy["source_path"] == "zz-copy.txt"
+
+
+@pytest.mark.slow
+def test_an_article_and_its_copy_are_a_story_of_two(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Stories are found among originals, and a copy joins its original's: the count of stories
+    of more than one article must include the ones a copy makes."""
+    inp, out = tmp_path / "in", tmp_path / "out"
+    inp.mkdir()
+    seed = sorted(SEEDS.iterdir())[2]
+    shutil.copy(seed, inp / seed.name)
+    (inp / "zz-copy.txt").write_text(seed.read_text(encoding="utf-8") + "\n\nShare this:\n")
+    summary = build(capsys, inp, out)
+    assert (
+        "near-duplicates:  1 copies" in summary
+        and "stories:          1 of more than one article; 2:" in summary
+    )
+    rows = pq.read_table(out / "articles").to_pylist()
+    assert rows[0]["story_id"] == rows[1]["story_id"]
