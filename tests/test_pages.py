@@ -29,8 +29,8 @@ PAGES_MAX = {"collapsed": 0}
 # HTML told by its content, its article taken by trafilatura. Two of the pages are the same
 # bytes, so one is a `duplicate` reject and scores as an empty page; two more are lost by
 # trafilatura itself.
-HTML_PAGES_MIN = {"pages_f1": 0.915, "language": 0.98, "title": 0.80, "date": 0.90, "url": 0.90}
-HTML_PAGES_MAX = {"collapsed": 4}
+HTML_PAGES_MIN = {"pages_f1": 0.925, "language": 0.98, "title": 0.80, "date": 0.90, "url": 0.90}
+HTML_PAGES_MAX = {"collapsed": 3}
 # Through a WARC, the url is the record's WARC-Target-URI (the gold's, where it has one) unless
 # the page's canonical link on the same site names another page: 82 of 83, the last one being
 # the page whose bytes another page has (a `duplicate` reject).

@@ -95,8 +95,10 @@ def extract_page(html: str) -> Page | None:
     """
     import trafilatura  # imported on the first page: a text-only run never loads lxml
 
+    # favor_recall: on the 187 pages of ../shared/eval/pages, pages_f1 0.921 -> 0.929, with
+    # precision up as well (0.921 -> 0.933) and one page fewer collapsed, at the same speed.
     extracted = trafilatura.bare_extraction(
-        html, include_comments=False, include_tables=True, with_metadata=True
+        html, include_comments=False, include_tables=True, with_metadata=True, favor_recall=True
     )
     document = (extracted if isinstance(extracted, dict) else extracted.as_dict()) if extracted else {}
     text = str(document.get("text") or "")
