@@ -82,8 +82,9 @@ def link_index(previous_run: Path, run_dir: Path, name: str) -> None:
         os.link(source, run_dir / INDEX_DIR / name)
 
 
-def relate_articles(run_dir: Path, parts: list[str], threshold: float) -> Relations:
-    """Near-duplicates and stories of every article in the run's parts."""
+def relate_articles(run_dir: Path, parts: list[str], threshold: float, drop: bool = False) -> Relations:
+    """Near-duplicates and stories of every article in the run's parts (with `drop`, the
+    stories are counted without the copies, which leave the dataset)."""
     tables = [_part_keys(run_dir, name) for name in parts]
     if not tables:
         return Relations()
@@ -106,8 +107,9 @@ def relate_articles(run_dir: Path, parts: list[str], threshold: float) -> Relati
     head[copies] = head[near.original[copies]]
     near_of = np.where(copies, unique_ids[near.original.clip(0)], None)[which]
     story_of = unique_ids[head][which]
-    multi = int((np.bincount(head) > 1).sum())  # a copy makes its original's story one of two
-    relations = Relations(near.groups, int(copies.sum()), multi, _largest(unique, head, rank))
+    kept = np.flatnonzero(~copies) if drop else np.arange(len(unique))
+    multi = int((np.bincount(head[kept]) > 1).sum())  # a copy makes its original's story one of two
+    relations = Relations(near.groups, int(copies.sum()), multi, _largest(unique, head, rank, kept))
     start = 0
     for name, table in zip(parts, tables, strict=True):
         end = start + table.num_rows
@@ -178,13 +180,13 @@ def _days(keys: pa.Table) -> np.ndarray:
     )
 
 
-def _largest(unique: pa.Table, head: np.ndarray, rank: np.ndarray) -> list[tuple[int, str]]:
-    """The largest stories of more than one article: their size and a title, the first of
-    their articles' titles (in the order that makes the head)."""
+def _largest(unique: pa.Table, head: np.ndarray, rank: np.ndarray, kept: np.ndarray) -> list[tuple[int, str]]:
+    """The largest stories of more than one of the `kept` articles: their size and a title,
+    the first of their articles' titles (in the order that makes the head)."""
     titles = unique["title"].to_pylist()
-    sizes = Counter(head.tolist())
+    sizes = Counter(head[kept].tolist())
     named: dict[int, str] = {}
-    for n in np.argsort(rank).tolist():
+    for n in kept[np.argsort(rank[kept])].tolist():
         if titles[n] and sizes[int(head[n])] > 1:
             named.setdefault(int(head[n]), titles[n])
     largest = sorted((item for item in sizes.items() if item[1] > 1), key=lambda item: (-item[1], item[0]))

@@ -155,7 +155,7 @@ class RunChecker:
         copies then move to rejects as `near_duplicate` (the original's doc_id in `detail`) and
         leave the counts."""
         self._validate_pending()  # every row counted and every part final, before the marks
-        self.relations = relations = relate_articles(self.run_dir, list(self.entries), threshold)
+        self.relations = relations = relate_articles(self.run_dir, list(self.entries), threshold, drop)
         changed = relations.changed
         map_cpu_bound(
             write_marks, [self.run_dir] * len(changed), changed, [relations.marks[n] for n in changed]

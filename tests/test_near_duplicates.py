@@ -120,6 +120,7 @@ def test_dropped_copies_become_rejects_that_name_their_original(
     (inp / "zz-copy.txt").write_text(FURNITURE_ABOVE + _end_cut(body) + FURNITURE_BELOW)
     summary = build(capsys, inp, out, "--drop-near-duplicates")
     assert "articles written: 5 " in summary and "near_duplicate 1" in summary
+    assert "stories:          1 of more than one article; 5:" in summary  # the copy left it
     articles = {r["source_path"]: r for r in pq.read_table(out / "articles").to_pylist()}
     rejects = pq.read_table(out / "rejects").to_pylist()
     assert "zz-copy.txt" not in articles

@@ -82,24 +82,37 @@ def find_near_duplicates(signatures: np.ndarray, rank: np.ndarray, threshold: fl
     signatures, and the groups are the connected components of the verified pairs, so a chain
     of close copies is one group.
 
-    >>> sig = np.array([signature(t) for t in ["a b c d e f g h i j", "a b c d e f g h i k", "x y z"]])
+    >>> texts = ["a b c d e f g h i j", "a b c d e f g h i k", "x y z"]
+    >>> sig = np.array([signature(set(t.split())) for t in texts])
     >>> find_near_duplicates(sig, np.array([1, 0, 2]), 0.8).original.tolist()
     [1, -1, -1]
     """
     n = len(signatures)
-    original = np.full(n, -1, dtype=np.int64)
     if n == 0:
-        return NearDuplicates(original, 0)
-    left, right = _verified_pairs(signatures, threshold)
+        return NearDuplicates(np.zeros(0, dtype=np.int64), 0)
+    head, groups = group_heads(*_verified_pairs(signatures, threshold), rank)
+    original = np.where(head == np.arange(n), -1, head)
+    return NearDuplicates(original, groups)
+
+
+def group_heads(left: np.ndarray, right: np.ndarray, rank: np.ndarray) -> tuple[np.ndarray, int]:
+    """The groups that the pairs (left[i], right[i]) join among len(rank) items (connected
+    components): each item's head, the member of lowest `rank`, and the number of groups of
+    more than one item.
+
+    >>> head, groups = group_heads(np.array([0, 2]), np.array([1, 3]), np.array([3, 2, 1, 0]))
+    >>> head.tolist(), groups
+    ([1, 1, 3, 3], 2)
+    """
+    n = len(rank)
     graph = coo_matrix((np.ones(len(left)), (left, right)), shape=(n, n))
     _, groups = connected_components(graph, directed=False)
     by_group = np.lexsort((rank, groups))  # each group's members together, lowest rank first
     first_of_group = np.ones(n, dtype=bool)
     first_of_group[1:] = groups[by_group][1:] != groups[by_group][:-1]
-    heads = by_group[np.maximum.accumulate(np.where(first_of_group, np.arange(n), 0))]
-    original[by_group] = np.where(heads == by_group, -1, heads)
-    sizes = np.bincount(groups)
-    return NearDuplicates(original, int((sizes > 1).sum()))
+    head = np.empty(n, dtype=np.int64)
+    head[by_group] = by_group[np.maximum.accumulate(np.where(first_of_group, np.arange(n), 0))]
+    return head, int((np.bincount(groups) > 1).sum())
 
 
 def _band_key(signatures: np.ndarray, band: int) -> np.ndarray:

@@ -34,10 +34,10 @@ from functools import lru_cache
 
 import numpy as np
 from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import connected_components
 from wordfreq import get_frequency_dict
 
 from transforms.lines import CJK_RE, term_hash, text_words  # noqa: F401  (text_words: in the doctest)
+from transforms.near_duplicates import group_heads
 
 DEFAULT_THRESHOLD = 0.3
 WINDOW_DAYS = 3
@@ -171,15 +171,8 @@ def find_stories(
             )
     left_parts = [np.zeros(0, dtype=np.int64), *(a for a, _ in pairs)]
     right_parts = [np.zeros(0, dtype=np.int64), *(b for _, b in pairs)]
-    left, right = np.concatenate(left_parts), np.concatenate(right_parts)
-    graph = csr_matrix((np.ones(len(left)), (left, right)), shape=(n, n))
-    _, groups = connected_components(graph, directed=False)
-    by_group = np.lexsort((rank, groups))
-    first_of_group = np.ones(n, dtype=bool)
-    first_of_group[1:] = groups[by_group][1:] != groups[by_group][:-1]
-    head = np.empty(n, dtype=np.int64)
-    head[by_group] = by_group[np.maximum.accumulate(np.where(first_of_group, np.arange(n), 0))]
-    return Stories(head, int((np.bincount(groups) > 1).sum()))
+    head, multi = group_heads(np.concatenate(left_parts), np.concatenate(right_parts), rank)
+    return Stories(head, multi)
 
 
 def _similar_pairs(
