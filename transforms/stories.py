@@ -16,7 +16,7 @@ articles join one story when their topics' cosine similarity is at least `DEFAUL
 they are in the same language, and their dates (publication, else fetch) are at most
 `WINDOW_DAYS` apart when both are known. A story is a connected component of such pairs.
 
-Measured on the seeds (one story told by five sites: each is joined to another at 0.39 or
+Measured on the seeds (one story told by five sites: they are all linked by pairs at 0.4 or
 more), the dev set (55 different stories) and ../shared/eval/pages (60 sites, many subjects):
 together, the pairs of articles of different stories stay at 0.22 or below; above it stand
 only pages that are one story (three copies, and four reports of the AirAsia crash of
