@@ -189,8 +189,9 @@ def _build(options: RunOptions) -> RunSummary:
                     manifest.buckets[bucket.key] = checker.check(done)
                     progress.advance(bucket.size)
             stage.done("clean and check", minus=checker.validation_seconds)
+            validated = checker.validation_seconds  # the step validates what is pending first
             checker.relate_articles(options.near_duplicate_threshold, options.drop_near_duplicates)
-            stage.done("near-duplicates and stories")
+            stage.done("near-duplicates and stories", minus=checker.validation_seconds - validated)
             outcome = checker.finish()
             stage.done("validate", seconds=checker.validation_seconds)
             result_path = run_dir / "validation" / "result.json"
