@@ -75,7 +75,7 @@ def index_table(doc_ids: list[str], texts: list[str], languages: list[str]) -> p
 
 def link_index(previous_run: Path, run_dir: Path, name: str) -> None:
     """Link an unchanged part's index from the previous run (a run before the index has none:
-    `relate_articles` then computes it from the part's text)."""
+    `relate_articles` then computes it from the part's text, once, and keeps it)."""
     source = previous_run / INDEX_DIR / name
     if source.exists():
         (run_dir / INDEX_DIR).mkdir(exist_ok=True)
@@ -144,6 +144,8 @@ def _part_keys(run_dir: Path, name: str) -> pa.Table:
     else:
         texts = pq.read_table(run_dir / "articles" / name, columns=["text"])["text"].to_pylist()
         index = index_table(table["doc_id"].to_pylist(), texts, table["language"].to_pylist())
+        index_path.parent.mkdir(exist_ok=True)
+        pq.write_table(index, index_path, compression="zstd")  # for the runs after this one
     if not index["doc_id"].equals(table["doc_id"]):  # the checks took rows out of the part
         index = index.take(pc.index_in(table["doc_id"], value_set=index["doc_id"]))
     for column in INDEX_SCHEMA.names[1:]:

@@ -12,6 +12,7 @@ import numpy as np
 import pyarrow.parquet as pq
 import pytest
 
+from flows.article_index import INDEX_DIR
 from tests.conftest import EVAL, SEEDS
 from tests.corpus.build import PAGES, parse
 from tests.test_incremental import build
@@ -138,3 +139,25 @@ def test_dropped_copies_become_rejects_that_name_their_original(
     assert len(pq.read_table(out / "articles_by_language")) == 5
     again = build(capsys, inp, out, "--drop-near-duplicates")  # the copy's bucket is checked again
     assert pq.read_table(out / "rejects").to_pylist() == rejects and "near_duplicate 1" in again
+
+
+@pytest.mark.slow
+def test_a_dataset_published_before_the_index_is_related_from_its_texts(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A published run without `index/` (made before it existed): its reused parts are read
+    for their texts once (their index is then kept), and a new copy finds its original."""
+    inp, out = tmp_path / "in", tmp_path / "out"
+    shutil.copytree(SEEDS, inp)
+    build(capsys, inp, out)
+    first = {r["source_path"]: r for r in pq.read_table(out / "articles").to_pylist()}
+    shutil.rmtree(out / "current" / INDEX_DIR)
+    original = sorted(first)[0]
+    (inp / "zz-copy.txt").write_text(_end_cut((inp / original).read_text(encoding="utf-8")))
+    second = build(capsys, inp, out)
+    assert "unchanged and reused" in second and " 0 unchanged" not in second
+    rows = {r["source_path"]: r for r in pq.read_table(out / "articles").to_pylist()}
+    assert rows["zz-copy.txt"]["near_duplicate_of"] == first[original]["doc_id"]
+    assert len({r["story_id"] for r in rows.values()}) == 1
+    parts = {p.name for p in (out / "current" / "articles").glob("*.parquet")}
+    assert {p.name for p in (out / "current" / INDEX_DIR).glob("*.parquet")} == parts  # kept for later
