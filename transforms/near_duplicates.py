@@ -23,8 +23,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 
 from transforms.lines import term_hash
 
@@ -104,6 +102,11 @@ def group_heads(left: np.ndarray, right: np.ndarray, rank: np.ndarray) -> tuple[
     >>> head.tolist(), groups
     ([1, 1, 3, 3], 2)
     """
+    # Imported here: the command line reads this module's DEFAULT_THRESHOLD before it knows
+    # whether a run is needed at all (an unchanged input ends in a fraction of a second).
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
     n = len(rank)
     graph = coo_matrix((np.ones(len(left)), (left, right)), shape=(n, n))
     _, groups = connected_components(graph, directed=False)

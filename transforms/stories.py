@@ -31,13 +31,16 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy.sparse import csr_matrix
 from wordfreq import get_frequency_dict
 
 from transforms.lines import CJK_RE, term_hash, text_words  # noqa: F401  (text_words: in the doctest)
 from transforms.near_duplicates import group_heads
+
+if TYPE_CHECKING:
+    from scipy.sparse import csr_matrix
 
 DEFAULT_THRESHOLD = 0.3
 WINDOW_DAYS = 3
@@ -214,4 +217,6 @@ def _topic_vectors(topics: Topics, n: int) -> csr_matrix:
         data.append((values / norms[rows]).astype(np.float32))
     values = np.concatenate(data or [np.zeros(0, np.float32)])
     columns = np.concatenate(indices or [np.zeros(0, np.int32)])
+    from scipy.sparse import csr_matrix  # imported when a run relates its articles, not at start-up
+
     return csr_matrix((values, columns, np.concatenate(indptr)), shape=(n, len(vocabulary)))
