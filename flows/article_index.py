@@ -102,7 +102,7 @@ def relate_articles(run_dir: Path, parts: list[str], threshold: float, drop: boo
         _topics(of_originals), of_originals["language"].to_pylist(), _days(of_originals), rank[originals]
     )
     head = np.empty(len(unique), dtype=np.int64)
-    head[originals] = originals[stories.head]
+    head[originals] = originals[stories]
     copies = near.original >= 0
     head[copies] = head[near.original[copies]]
     near_of = np.where(copies, unique_ids[near.original.clip(0)], None)[which]

@@ -24,7 +24,7 @@ def _stories(texts: list[str], days: list[int] | None = None) -> list[int]:
     found = find_stories(
         Topics.of(topics), languages, np.array(days or [NO_DAY] * len(texts)), np.arange(len(texts))
     )
-    return found.head.tolist()
+    return found.tolist()
 
 
 def _seeds() -> list[str]:

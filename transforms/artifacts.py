@@ -33,7 +33,7 @@ from functools import cache, lru_cache
 
 from wordfreq import get_frequency_dict
 
-from transforms.lines import count_words
+from transforms.lines import WORD_CACHE_SIZE, count_words
 from transforms.translation_notice import language_of_name
 
 SEGMENT = "untranslated_segment"
@@ -58,7 +58,6 @@ WORD_MARGIN = 2.5
 LONE_WORD_MAX_ENGLISH_ZIPF = 1.6
 SENTENCE_START_MIN_ZIPF = 4.5  # a capitalised sentence opener must be a very common word
 GLUE_PART_MIN_ZIPF = 3.5
-WORD_CACHE_SIZE = 65_536  # words whose profile is kept: the common ones recur in every article
 SKIP_FOREIGN_LOOKUP_ZIPF = 6.0  # no other language's word is 2 Zipf more common than this
 MIN_SCRIPT_RUN_CHARS = 2
 

@@ -28,6 +28,8 @@ PROSE_LONG_WORDS = 16
 # Cached lines per feature: enough for the furniture of many sites, small enough (a few MB)
 # that a worker's memory stays flat over millions of documents.
 LINE_CACHE_SIZE = 16_384
+# Cached words per feature: the common ones recur in every article.
+WORD_CACHE_SIZE = 65_536
 # A long line without sentence punctuation whose words are nearly all capitalised is a menu.
 MENU_CAPITALISED_SHARE = 0.7
 
@@ -97,7 +99,7 @@ def text_words(text: str) -> list[str]:
     return WORD_RE.findall(CJK_RE.sub(" ", folded)) + CJK_RE.findall(folded)
 
 
-@lru_cache(maxsize=65_536)
+@lru_cache(maxsize=WORD_CACHE_SIZE)
 def term_hash(word: str) -> int:
     """A word's CRC-32, cached (Python's own `hash` changes from process to process)."""
     return zlib.crc32(word.encode("utf-8"))

@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from wordfreq import get_frequency_dict
 
-from transforms.lines import CJK_RE, term_hash, text_words  # noqa: F401  (text_words: in the doctest)
+from transforms.lines import CJK_RE, WORD_CACHE_SIZE, term_hash, text_words  # noqa: F401  (text_words: in the doctest)
 from transforms.near_duplicates import group_heads
 
 if TYPE_CHECKING:
@@ -58,7 +58,6 @@ MIN_DATASET_ARTICLES = 1000
 COMMON_IN_DATASET = 0.01
 _NAME_INSIDE_SENTENCE = re.compile(r"(?<=[a-z,;] )([A-Z][\w'’-]+)")
 _ROWS_PER_BLOCK = 4096
-WORD_CACHE_SIZE = 65_536
 _ROWS_PER_CHUNK = 100_000
 
 
@@ -128,32 +127,24 @@ class Topics:
         )
 
 
-@dataclass(frozen=True)
-class Stories:
-    """For each article, the position of its story's first article (itself for a story of
-    one); `multi` counts the stories of more than one article."""
-
-    head: np.ndarray
-    multi: int
-
-
 def find_stories(
     topics: Topics,
     languages: list[str],
     days: np.ndarray,
     rank: np.ndarray,
     threshold: float = DEFAULT_THRESHOLD,
-) -> Stories:
-    """Group the articles into stories (module docstring). `days` holds each article's date
+) -> np.ndarray:
+    """Group the articles into stories (module docstring): for each article, the position of
+    its story's first article (itself for a story of one). `days` holds each article's date
     as a day number (NO_DAY when it has none), `rank` the order that makes a story's head.
 
     >>> topics = Topics.of([([1, 2, 3], [1.0] * 3), ([1, 2, 4], [1.0] * 3), ([7, 8, 9], [1.0] * 3)])
-    >>> find_stories(topics, ["en"] * 3, np.array([10, 11, 10]), np.array([0, 1, 2])).head.tolist()
+    >>> find_stories(topics, ["en"] * 3, np.array([10, 11, 10]), np.array([0, 1, 2])).tolist()
     [0, 0, 2]
     """
     n = len(languages)
     if n == 0:
-        return Stories(np.zeros(0, dtype=np.int64), 0)
+        return np.zeros(0, dtype=np.int64)
     vectors = _topic_vectors(topics, n)
     pairs: list[tuple[np.ndarray, np.ndarray]] = []
     language_of = np.array(languages, dtype=object)
@@ -174,8 +165,8 @@ def find_stories(
             )
     left_parts = [np.zeros(0, dtype=np.int64), *(a for a, _ in pairs)]
     right_parts = [np.zeros(0, dtype=np.int64), *(b for _, b in pairs)]
-    head, multi = group_heads(np.concatenate(left_parts), np.concatenate(right_parts), rank)
-    return Stories(head, multi)
+    head, _ = group_heads(np.concatenate(left_parts), np.concatenate(right_parts), rank)
+    return head
 
 
 def _similar_pairs(
