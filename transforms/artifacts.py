@@ -93,7 +93,7 @@ _LATIN_LETTER = re.compile(r"[A-Za-z\u00c0-\u024f]")
 _TOKEN = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
 # URLs, e-mail addresses, handles and hashtags, domains and dotted code ("thestreet.com",
 # "content.length"): names of things, not words of the text.
-_SKIP_SPANS = re.compile(r"https?://\S+|www\.\S+|\S+@\S+|[#@$]\w+|\b\w+(?:\.\w+)*\.[a-z]\w*\b")
+_SKIP_SPANS = re.compile(r"https?://\S+|www\.\S+|(?<!\S)\S+@\S+|[#@$]\w+|\b\w+(?:\.\w+)*\.[a-z]\w*\b")
 # Code around a camel-case word: an identifier (".toString(", "$canvas->getCanvas", "firstName=").
 _CODE_BEFORE = frozenset(".$_>/\\#@")
 _CODE_AFTER = frozenset("(=_[/")

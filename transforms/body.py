@@ -37,14 +37,13 @@ from pathlib import Path
 import numpy as np
 
 from transforms.lines import (
-    CJK_CHARS_PER_WORD,
-    CJK_RE,
     LINE_CACHE_SIZE,
-    WORD_RE,
     count_words,
     ends_sentence,
     is_prose,
+    line_tokens,
     prose_shape,
+    word_shape,
 )
 
 MODEL_PATH = Path(__file__).with_name("body_model.json")
@@ -209,15 +208,10 @@ def own_signals(
     0.5
     """
     chars = len(line)
-    if CJK_RE.search(line):
-        tokens = WORD_RE.findall(CJK_RE.sub(" ", line))
-        cjk = CJK_RE.findall(line)
-    else:
-        tokens, cjk = WORD_RE.findall(line), []
-    words = len(tokens) + len(cjk) // CJK_CHARS_PER_WORD  # as count_words counts
+    tokens, cjk = line_tokens(line)
+    shape = word_shape(line)
+    words, upper, lower = shape.words, shape.capitalised, shape.lower
     digits = len(_DIGIT_RE.findall(line))
-    firsts = [t[0] for t in tokens]
-    upper, lower = sum(map(str.isupper, firsts)), sum(map(str.islower, firsts))
     cased = upper + lower
     ends = ends_sentence(line)
     function_hits = sum(map(function_words.__contains__, map(str.lower, tokens)))
@@ -252,11 +246,11 @@ def _window_means(values: np.ndarray, widths: tuple[int, ...] = WINDOWS) -> list
     cumulative = np.zeros((n + 2 * pad + 1, columns))
     np.cumsum(values, axis=0, out=cumulative[pad + 1 : pad + n + 1])
     cumulative[pad + n + 1 :] = cumulative[pad + n]
-    rows = np.arange(n) + pad
+    here, next_ = cumulative[pad : pad + n], cumulative[pad + 1 : pad + n + 1]
     means = []
     for width in widths:
-        means.append((cumulative[rows] - cumulative[rows - width]) / width)
-        means.append((cumulative[rows + width + 1] - cumulative[rows + 1]) / width)
+        means.append((here - cumulative[pad - width : pad + n - width]) / width)
+        means.append((cumulative[pad + width + 1 : pad + width + n + 1] - next_) / width)
     return means
 
 

@@ -39,7 +39,7 @@ _HANGUL = re.compile(r"[\uac00-\ud7af\u1100-\u11ff]")
 _KANA = re.compile(r"[\u3040-\u30ff]")
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LETTER = re.compile(r"[^\W\d_]")
-_NOISE = re.compile(r"https?://\S+|\S+@\S+|\d+")
+_NOISE = re.compile(r"https?://\S+|(?<!\S)\S+@\S+|\d+")  # an address starts after a space
 _WHITESPACE = re.compile(r"\s+")
 
 # langdetect's region-tagged codes, mapped to ISO 639-1.
@@ -89,20 +89,27 @@ class FastDetector(Detector):  # type: ignore[misc]
 
     def _detect_block(self) -> None:
         """langdetect's random walks over the n-grams, on NumPy vectors: element by element
-        the same products and quotients, and the normalising sum taken in the same order."""
+        the same products and quotients, the normalising sum taken in the same order, and the
+        same random draws (`choice` is `getrandbits` until the value is in range)."""
         self.cleaning_text()
         ngrams = self._extract_ngrams()
         if not ngrams:
             raise LangDetectException(ErrorCode.CantDetectError, "No features in text.")
         self.langprob = [0.0] * len(self.langlist)
-        self.random.seed(self.seed)
+        random = self.random
+        random.seed(self.seed)
+        draw, count = random.getrandbits, len(ngrams)
+        bits = count.bit_length()
         for _ in range(self.n_trial):
             prob = np.array(self._init_probability())
-            alpha = self.alpha + self.random.gauss(0.0, 1.0) * self.ALPHA_WIDTH
+            alpha = self.alpha + random.gauss(0.0, 1.0) * self.ALPHA_WIDTH
             weight = alpha / self.BASE_FREQ
             step = 0
             while True:
-                prob *= weight + _vector(self.random.choice(ngrams))  # a walk visits few n-grams
+                drawn = draw(bits)
+                while drawn >= count:
+                    drawn = draw(bits)
+                prob *= weight + _vector(ngrams[drawn])  # a walk visits few n-grams
                 if step % 5 == 0:
                     prob /= sum(prob.tolist())
                     if prob.max() > self.CONV_THRESHOLD or step >= self.ITERATION_LIMIT:

@@ -20,7 +20,8 @@ WORD_RE = re.compile(r"\w+(?:[-'’.]\w+)*")
 CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 # Sentence-final punctuation in Latin, CJK, Arabic, Devanagari and Armenian scripts, optionally
 # followed by closing quotes or brackets.
-_SENTENCE_END_RE = re.compile(r"[.!?…。！？؟।։][\"'”’»)\]」』]*\s*$")
+_SENTENCE_END = frozenset(".!?…。！？؟।։")
+_CLOSING = "\"'”’»)]」』"
 # A CJK character carries about as much as a short word; this many make a "word" for counts.
 CJK_CHARS_PER_WORD = 2
 PROSE_MIN_WORDS = 6
@@ -28,6 +29,9 @@ PROSE_LONG_WORDS = 16
 # Cached lines per feature: enough for the furniture of many sites, small enough (a few MB)
 # that a worker's memory stays flat over millions of documents.
 LINE_CACHE_SIZE = 16_384
+# Lines whose tokens are kept: those of the documents being judged, which several features read
+# one after another.
+RECENT_LINES = 1_024
 # Cached words per feature: the common ones recur in every article.
 WORD_CACHE_SIZE = 65_536
 # A long line without sentence punctuation whose words are nearly all capitalised is a menu.
@@ -50,6 +54,19 @@ class WordShape:
         return self.tokens + self.cjk // CJK_CHARS_PER_WORD
 
 
+@lru_cache(maxsize=RECENT_LINES)
+def line_tokens(line: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """A line's word tokens outside CJK script, and its CJK characters, kept for the lines
+    of the documents being judged (`word_shape` and the body model's signals both read them).
+
+    >>> line_tokens("Xi 会见 Biden")
+    (('Xi', 'Biden'), ('会', '见'))
+    """
+    if CJK_RE.search(line):
+        return tuple(WORD_RE.findall(CJK_RE.sub(" ", line))), tuple(CJK_RE.findall(line))
+    return tuple(WORD_RE.findall(line)), ()
+
+
 @lru_cache(maxsize=LINE_CACHE_SIZE)
 def word_shape(line: str) -> WordShape:
     """The words of a line, found once for `count_words` and `is_prose` (and cached: furniture
@@ -58,12 +75,9 @@ def word_shape(line: str) -> WordShape:
     >>> word_shape("The US is ready to talk")
     WordShape(tokens=6, cjk=0, capitalised=2, lower=4)
     """
-    if CJK_RE.search(line):
-        tokens, cjk = WORD_RE.findall(CJK_RE.sub(" ", line)), len(CJK_RE.findall(line))
-    else:
-        tokens, cjk = WORD_RE.findall(line), 0
+    tokens, cjk = line_tokens(line)
     firsts = [token[0] for token in tokens]
-    return WordShape(len(tokens), cjk, sum(map(str.isupper, firsts)), sum(map(str.islower, firsts)))
+    return WordShape(len(tokens), len(cjk), sum(map(str.isupper, firsts)), sum(map(str.islower, firsts)))
 
 
 def count_words(line: str) -> int:
@@ -106,8 +120,12 @@ def term_hash(word: str) -> int:
 
 
 def ends_sentence(line: str) -> bool:
-    """Does the line end like a sentence (".", "?", "。", "؟", with closing quotes)?"""
-    return bool(_SENTENCE_END_RE.search(line))
+    """Does the line end like a sentence (".", "?", "。", "؟", with closing quotes)?
+
+    >>> ends_sentence('He said: "It is over." '), ends_sentence("Read more »"), ends_sentence("")
+    (True, False, False)
+    """
+    return line.rstrip().rstrip(_CLOSING)[-1:] in _SENTENCE_END
 
 
 def is_prose(line: str) -> bool:
@@ -147,8 +165,7 @@ def line_key(line: str) -> str:
     >>> line_key("Leave a Reply Cancel reply")
     'leave a reply cancel reply'
     """
-    line = unicodedata.normalize("NFKC", line).casefold()
-    line = re.sub(r"\s+", " ", line)
+    line = " ".join(unicodedata.normalize("NFKC", line).casefold().split())
     return line.strip(" \t:：*•·|-–—>»›«‹/\\#.…!")
 
 
