@@ -72,3 +72,47 @@ def test_a_page_in_a_legacy_charset_is_read_in_the_one_its_meta_tag_declares() -
     prepared = prepare_document(page.encode("cp1251"), "page.html")
     assert isinstance(prepared, Prepared) and prepared.source_format == "html"
     assert prepared.encoding == "windows-1251" and story in prepared.repaired.text
+
+
+def _page(title: str, h1: str, first_lines: list[str]) -> str:
+    """A news page: icons with <title>s of their own, a section heading as its only <h1>, and
+    the article (its headline first, or a teaser above it)."""
+    story = "".join(f"<p>{line}</p>" for line in first_lines)
+    sentence = "The council met on Monday evening and approved the new tram line after a long debate."
+    body = " ".join([sentence] * 3)
+    return (
+        "<html><head><svg><title>icon-share</title></svg><title>" + title + "</title></head><body>"
+        "<nav><a href='/'>Home</a> <a href='/news'>News</a></nav><h1>" + h1 + "</h1>"
+        "<article>" + story + "<p>" + body + "</p><p>" + body + "</p></article></body></html>"
+    )
+
+
+@pytest.mark.parametrize(
+    ("title", "h1", "first_lines", "expected"),
+    [
+        # the <title> and the article's head agree: the headline, without the site's name
+        ("Tram line approved after long debate - City News", "Local News Center",
+         ["Tram line approved after long debate"], "Tram line approved after long debate"),
+        # a teaser above the headline
+        ("Tram line approved after long debate | City News", "Information and Resources",
+         ["Which line opens first? We asked the planners.", "Tram line approved after long debate"],
+         "Tram line approved after long debate"),
+    ],
+)  # fmt: skip
+def test_the_title_both_the_title_element_and_the_article_head_give_wins(
+    title: str, h1: str, first_lines: list[str], expected: str
+) -> None:
+    page = extract_page(_page(title, h1, first_lines))
+    assert page is not None and page.title == expected
+
+
+@pytest.mark.parametrize(
+    ("title", "first_lines"),
+    [
+        ("City News", ["City News"]),  # a site's name is no headline
+        ("Tram line approved after long debate - City News", ["A different opening paragraph line."]),
+    ],
+)
+def test_an_unconfirmed_title_element_leaves_the_extractors_title(title: str, first_lines: list[str]) -> None:
+    page = extract_page(_page(title, "Tram line approved after a long debate", first_lines))
+    assert page is not None and page.title == "Tram line approved after a long debate"

@@ -26,10 +26,11 @@ pytestmark = pytest.mark.slow
 PAGES_MIN = {"pages_f1": 0.90, "language": 0.99, "title": 0.65, "date": 0.75, "url": 0.98}
 PAGES_MAX = {"collapsed": 0}
 # The same pages as served (pages/html/), each saved under its text page's name (`.txt`):
-# HTML told by its content, its article taken by trafilatura. Two of the pages are the same
-# bytes, so one is a `duplicate` reject and scores as an empty page; two more are lost by
-# trafilatura itself.
-HTML_PAGES_MIN = {"pages_f1": 0.925, "language": 0.98, "title": 0.80, "date": 0.90, "url": 0.90}
+# HTML told by its content, its article taken by trafilatura. Two pairs of the pages are the same
+# bytes, so two are `duplicate` rejects and score as empty pages; two more are lost by
+# trafilatura itself. Title: 59 of 67 (the <title> and the article's head agreeing win over
+# trafilatura's own title, 55); 5 of the misses are gold titles that keep the site's name.
+HTML_PAGES_MIN = {"pages_f1": 0.925, "language": 0.98, "title": 0.85, "date": 0.90, "url": 0.90}
 HTML_PAGES_MAX = {"collapsed": 3}
 # Through a WARC, the url is the record's WARC-Target-URI (the gold's, where it has one) unless
 # the page's canonical link on the same site names another page: 82 of 83, the last one being

@@ -12,10 +12,12 @@ any text: repair, rules, language, artifacts, validation.
 
 from __future__ import annotations
 
+import html as html_entities
 import re
 from dataclasses import dataclass
 
-from transforms.lines import is_prose
+from transforms.lines import count_words, is_prose, line_key
+from transforms.metadata import MIN_TITLE_WORDS, headline_of
 
 # How much of a document is read to tell HTML from text.
 SNIFF_CHARS = 4096
@@ -33,6 +35,12 @@ _COMMON_TAG = re.compile(
     re.I,
 )
 
+
+# The document's title (an SVG icon's <title> names the icon), and how far down the article's
+# text its headline may stand (a kicker or a teaser may come first).
+_TITLE_ELEMENT = re.compile(r"<title[^>]*>(.*?)</title\s*>", re.I | re.S)
+_TAG = re.compile(r"<[^>]+>")
+HEADLINE_LINES = 3
 
 _META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([a-zA-Z0-9_.:-]{2,40})""", re.I)
 
@@ -106,10 +114,47 @@ def extract_page(html: str) -> Page | None:
         return None
     return Page(
         text=text,
-        title=_field(document.get("title")),
+        title=confirmed_title(document_title(html), text) or _field(document.get("title")),
         url=_field(document.get("url")),
         date=_field(document.get("date")),
     )
+
+
+def document_title(html: str) -> str | None:
+    """The text of the page's <title> element (not an SVG icon's), if any.
+
+    >>> document_title("<svg><title>icon-share</title></svg><title>Tram line approved | City News</title>")
+    'Tram line approved | City News'
+    """
+    for found in _TITLE_ELEMENT.finditer(html):
+        if html.rfind("<svg", 0, found.start()) > html.rfind("</svg", 0, found.start()):
+            continue
+        title = " ".join(html_entities.unescape(_TAG.sub(" ", found[1])).split())
+        if title:
+            return title
+    return None
+
+
+def confirmed_title(page_title: str | None, text: str) -> str | None:
+    """The headline of the page's <title> (without the site's name) when one of the first
+    HEADLINE_LINES lines of the article says it too: two sources that agree. An extractor's
+    title may be a section's name or a promotion ("Allergies Health Center", "Take your next
+    trip with …"), where the <title> and the article's head agree on the headline.
+
+    >>> confirmed_title("Babies Who Eat Peanuts Early May Avoid Allergy - WebMD",
+    ...                 "Babies Who Eat Peanuts Early May Avoid Allergy\\nFeb. 23, 2015 -- Allergies …")
+    'Babies Who Eat Peanuts Early May Avoid Allergy'
+    >>> confirmed_title("Allergies Health Center", "Babies Who Eat Peanuts Early May Avoid Allergy") is None
+    True
+    """
+    if not page_title:
+        return None
+    lines = [line for line in text.splitlines() if line.strip()]
+    headline = headline_of(page_title, lines)
+    if count_words(headline) < MIN_TITLE_WORDS:
+        return None
+    key = line_key(headline)
+    return headline if any(line_key(line) == key for line in lines[:HEADLINE_LINES]) else None
 
 
 def _field(value: object) -> str | None:
