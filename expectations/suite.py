@@ -1,9 +1,12 @@
-"""The Great Expectations suite every run's articles table must pass before it is published.
+"""The Great Expectations suites every run's articles table must pass before it is published.
 
-The suite is code, not a JSON file in a GX project: it is built in an ephemeral context on each
-run, so it needs no server, no project folder and no network. `validate_articles` returns the
-outcome with the names of the failed expectations and the full GX result as a JSON dict,
+The suites are code, not JSON files in a GX project: they are built in an ephemeral context on
+each run, so they need no server, no project folder and no network. `validate_articles` returns
+the outcome with the names of the failed expectations and the full GX result as a JSON dict,
 which the flow saves under OUTPUT/validation/, next to the GX Data Docs (HTML) of the run.
+
+"articles" validates the rows as their buckets finish; "relations" validates the columns that
+relate articles (`near_duplicate_of`, `story_id`), which are filled once every part is done.
 """
 
 from __future__ import annotations
@@ -26,7 +29,9 @@ from transforms.translation_notice import LANGUAGE_STEMS
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
 SUITE_NAME = "articles"
+RELATIONS_SUITE = "relations"
 DOCS_SITE = "run"
+DOC_ID_PATTERN = r"^[0-9a-f]{32}$"
 URL_PATTERN = r"^https?://[^\s/?#]+\.[^\s/?#]+(?:[/?#]\S*)?$"
 # Only the columns the expectations read are handed to GX. The text itself is not among them:
 # "text not empty" is n_chars >= 1 (n_chars is len(text)), which keeps validation light.
@@ -34,6 +39,8 @@ VALIDATED_COLUMNS = (
     "doc_id", "source_path", "language", "language_confidence", "published_date", "url",
     "n_words", "n_chars", "translated_from", "source_format",
 )  # fmt: skip
+RELATION_COLUMNS = ("doc_id", "near_duplicate_of", "story_id")
+SUITE_COLUMNS = {SUITE_NAME: VALIDATED_COLUMNS, RELATIONS_SUITE: RELATION_COLUMNS}
 
 
 @dataclass(frozen=True)
@@ -75,13 +82,30 @@ def build_expectations(today: dt.date) -> list[Any]:
     ]
 
 
-class ArticleValidator:
-    """Validates a run's articles chunk by chunk in one GX context, and (given `docs_dir`)
-    builds GX Data Docs there: an HTML page per chunk and an index of them."""
+def build_relation_expectations() -> list[Any]:
+    """Every article is in a story, and both columns name an article by its doc_id."""
+    import_gx()
+    import great_expectations.expectations as gxe
 
-    def __init__(self, today: dt.date | None = None, docs_dir: Path | None = None) -> None:
+    return [
+        gxe.ExpectColumnValuesToMatchRegex(column="doc_id", regex=DOC_ID_PATTERN),
+        gxe.ExpectColumnValuesToNotBeNull(column="story_id"),
+        gxe.ExpectColumnValuesToMatchRegex(column="story_id", regex=DOC_ID_PATTERN),
+        gxe.ExpectColumnValuesToMatchRegex(column="near_duplicate_of", regex=DOC_ID_PATTERN),
+    ]
+
+
+class ArticleValidator:
+    """Validates a run's articles chunk by chunk with one suite (`suite`: SUITE_NAME or
+    RELATIONS_SUITE) in one GX context, and (given `docs_dir`) builds GX Data Docs there: an
+    HTML page per chunk and an index of them."""
+
+    def __init__(
+        self, today: dt.date | None = None, docs_dir: Path | None = None, suite: str = SUITE_NAME
+    ) -> None:
         self.today = today or dt.date.today()
         self.docs_dir = docs_dir
+        self.suite = suite
         self.chunks = 0
         self._checkpoint: Any = None
 
@@ -98,16 +122,18 @@ class ArticleValidator:
         if self.docs_dir is not None:
             context.add_data_docs_site(DOCS_SITE, _site_config(self.docs_dir))  # type: ignore[arg-type]
             actions.append(UpdateDataDocsAction(name="data_docs", site_names=[DOCS_SITE]))
-        asset = context.data_sources.add_pandas("pipeline").add_dataframe_asset(SUITE_NAME)
+        name = self.suite
+        asset = context.data_sources.add_pandas("pipeline").add_dataframe_asset(name)
         batch_definition = asset.add_batch_definition_whole_dataframe("chunk")
-        suite = context.suites.add(gx.ExpectationSuite(name=SUITE_NAME))
-        for expectation in build_expectations(self.today):
+        suite = context.suites.add(gx.ExpectationSuite(name=name))
+        expectations = build_expectations(self.today) if name == SUITE_NAME else build_relation_expectations()
+        for expectation in expectations:
             suite.add_expectation(expectation)
         definition = context.validation_definitions.add(
-            gx.ValidationDefinition(name=SUITE_NAME, data=batch_definition, suite=suite)
+            gx.ValidationDefinition(name=name, data=batch_definition, suite=suite)
         )
         checkpoint = gx.Checkpoint(
-            name=SUITE_NAME, validation_definitions=[definition], actions=actions, result_format="COMPLETE"
+            name=name, validation_definitions=[definition], actions=actions, result_format="COMPLETE"
         )
         return context.checkpoints.add(checkpoint)
 
@@ -118,10 +144,12 @@ class ArticleValidator:
         if self._checkpoint is None:
             self._checkpoint = self._build()
         self.chunks += 1
-        frame = frame.loc[:, list(VALIDATED_COLUMNS)].copy()
-        frame["published_date"] = pd.to_datetime(frame["published_date"])
+        frame = frame.loc[:, list(SUITE_COLUMNS[self.suite])].copy()
+        if "published_date" in frame:
+            frame["published_date"] = pd.to_datetime(frame["published_date"])
+        run_name = f"{self.suite}-{self.chunks}" if self.suite != SUITE_NAME else f"chunk-{self.chunks}"
         run = self._checkpoint.run(
-            batch_parameters={"dataframe": frame}, run_id=RunIdentifier(run_name=f"chunk-{self.chunks}")
+            batch_parameters={"dataframe": frame}, run_id=RunIdentifier(run_name=run_name)
         )
         (result,) = run.run_results.values()
         return _outcome(result, len(frame))
@@ -133,9 +161,11 @@ class ArticleValidator:
         return index if index and index.exists() else None
 
 
-def validate_articles(frame: pd.DataFrame, today: dt.date | None = None) -> ValidationOutcome:
-    """Run the suite on an articles table, without Data Docs."""
-    return ArticleValidator(today).validate(frame)
+def validate_articles(
+    frame: pd.DataFrame, today: dt.date | None = None, suite: str = SUITE_NAME
+) -> ValidationOutcome:
+    """Run a suite on an articles table, without Data Docs."""
+    return ArticleValidator(today, suite=suite).validate(frame)
 
 
 def _site_config(folder: Path) -> dict[str, Any]:

@@ -6,6 +6,8 @@ one by one: an article whose exact bytes an earlier bucket already had moves to 
 by the Great Expectations suite in chunks of VALIDATION_CHUNK_ROWS rows (rows that break an
 expectation move to rejects too, the run fails past `max_invalid_share`), and what the run's
 summary reports (languages, days, artifact kinds, rejects by reason) is counted on the way.
+Once every part is in, `relate_articles` fills `near_duplicate_of` and `story_id`, which the
+"relations" suite validates before they are written.
 """
 
 from __future__ import annotations
@@ -22,7 +24,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from expectations.suite import VALIDATED_COLUMNS, ArticleValidator, ValidationOutcome
+from expectations.suite import (
+    RELATION_COLUMNS,
+    RELATIONS_SUITE,
+    VALIDATED_COLUMNS,
+    ArticleValidator,
+    ValidationOutcome,
+)
 from flows.article_index import Relations, relate_articles, write_marks
 from flows.columns import ARTICLE_SCHEMA, REJECT_SCHEMA, rejects_table
 from flows.files import BY_LANGUAGE
@@ -98,6 +106,8 @@ class RunChecker:
     def __init__(self, run_dir: Path, today: dt.date, max_invalid_share: float) -> None:
         self.run_dir, self.today, self.max_invalid_share = run_dir, today, max_invalid_share
         self.validator = ArticleValidator(today, run_dir / "validation" / "docs")
+        self.relations_validator = ArticleValidator(today, run_dir / "validation" / "docs", RELATIONS_SUITE)
+        self.relations_outcomes: list[ValidationOutcome] = []
         self.validation_seconds = 0.0
         self.days: Counter[dt.date] = Counter()
         self.artifact_kinds: Counter[str] = Counter()
@@ -156,6 +166,8 @@ class RunChecker:
         leave the counts."""
         self._validate_pending()  # every row counted and every part final, before the marks
         self.relations = relations = relate_articles(self.run_dir, list(self.entries), threshold, drop)
+        if not self._validate_marks(relations):
+            return  # the run fails in `finish`, naming the expectations; nothing is written
         changed = relations.changed
         map_cpu_bound(
             write_marks, [self.run_dir] * len(changed), changed, [relations.marks[n] for n in changed]
@@ -169,6 +181,21 @@ class RunChecker:
             self._count(table.filter(pc.is_valid(near)), sign=-1)
             details = [original or "" for original in near.to_pylist()]
             self._drop_rows(self.entries[name], table, details, "near_duplicate", "clean")
+
+    def _validate_marks(self, relations: Relations) -> bool:
+        """The relating columns, with their own suite: the articles' suite ran before they were
+        filled. A failure is the run's (they are computed, not read), never a row's."""
+        chunk: list[pa.Table] = []
+        rows = 0
+        for n, (name, marks) in enumerate(relations.marks.items(), start=1):
+            doc_ids = pq.read_table(self.run_dir / "articles" / name, columns=["doc_id"])["doc_id"]
+            chunk.append(pa.table(dict(zip(RELATION_COLUMNS, (doc_ids, *marks), strict=True))))
+            rows += len(doc_ids)
+            if rows >= VALIDATION_CHUNK_ROWS or n == len(relations.marks):
+                outcome = self._validate(pa.concat_tables(chunk), self.relations_validator)
+                self.relations_outcomes.append(outcome)
+                chunk, rows = [], 0
+        return all(outcome.success for outcome in self.relations_outcomes)
 
     def _validate_pending(self) -> None:
         if not self.pending:
@@ -189,9 +216,9 @@ class RunChecker:
             offset += rows
         self.pending, self.pending_rows = [], 0
 
-    def _validate(self, table: pa.Table) -> ValidationOutcome:
+    def _validate(self, table: pa.Table, validator: ArticleValidator | None = None) -> ValidationOutcome:
         started = time.monotonic()
-        outcome = self.validator.validate(table.to_pandas())
+        outcome = (validator or self.validator).validate(table.to_pandas())
         self.validation_seconds += time.monotonic() - started
         return outcome
 
@@ -279,6 +306,7 @@ class RunChecker:
             self.outcomes.append(self._validate(ARTICLE_SCHEMA.empty_table()))
         evaluated = sum(o.evaluated for o in self.outcomes)
         table_level = sorted({name for o in self.outcomes for name in o.table_level})
+        table_level += sorted({name for o in self.relations_outcomes for name in o.failed})
         too_many = self.invalid > self.max_invalid_share * max(evaluated, 1)
         failed = table_level + (
             [f"{name}: {n} rows" for name, n in self.broken.most_common()]
@@ -290,6 +318,10 @@ class RunChecker:
         return ValidationOutcome(
             success=not failed,
             failed=failed,
-            result={"chunks": [o.result for o in self.outcomes], "rows_rejected": self.invalid},
+            result={
+                "chunks": [o.result for o in self.outcomes],
+                "relations": [o.result for o in self.relations_outcomes],
+                "rows_rejected": self.invalid,
+            },
             evaluated=evaluated,
         )

@@ -67,3 +67,28 @@ def test_rows_that_break_an_expectation_become_rejects(
         ("001_", "validation", "validate", "expect_column_values_to_not_match_regex(source_path)")
     ]
     assert len(pq.read_table(out / "articles")) == 4
+
+
+@pytest.mark.slow
+def test_marks_that_break_the_relations_suite_fail_the_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The relating columns are filled after the articles' suite ran: their own suite catches a
+    story_id that names no article, and the run fails without publishing."""
+    import pyarrow as pa
+
+    import flows.run_checks
+    from flows.article_index import relate_articles
+
+    def unnamed_stories(*args, **kwargs):  # type: ignore[no-untyped-def]
+        relations = relate_articles(*args, **kwargs)
+        for name, (near, story) in relations.marks.items():
+            relations.marks[name] = (near, pa.array([None] * len(story), pa.string()))
+        return relations
+
+    monkeypatch.setattr(flows.run_checks, "relate_articles", unnamed_stories)
+    out = tmp_path / "out"
+    code, _, stderr = run(capsys, "--input", str(SEEDS), "--output", str(out), "--workers", "1")
+    assert code == 1
+    assert "expect_column_values_to_not_be_null(story_id)" in stderr
+    assert not (out / "articles").exists()

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from expectations.suite import validate_articles
+from expectations.suite import RELATIONS_SUITE, validate_articles
 
 TODAY = dt.date(2026, 11, 23)
 ROOT = Path(__file__).resolve().parents[1]
@@ -80,3 +80,28 @@ assert "scipy.stats._stats_py" in sys.modules and kl.alt.Chart.__module__.starts
 """
     done = subprocess.run([sys.executable, "-c", check], cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+def relations(**overrides: list[object]) -> pd.DataFrame:
+    a, b = "0" * 31 + "a", "0" * 31 + "b"
+    rows: dict[str, list[object]] = {"doc_id": [a, b], "near_duplicate_of": [None, a], "story_id": [a, a]}
+    rows.update(overrides)
+    return pd.DataFrame(rows)
+
+
+def test_marks_that_name_articles_pass_the_relations_suite() -> None:
+    outcome = validate_articles(relations(), TODAY, suite=RELATIONS_SUITE)
+    assert outcome.success and outcome.evaluated == 2
+
+
+def test_each_broken_mark_is_named() -> None:
+    outcome = validate_articles(
+        relations(story_id=[None, "story-1"], near_duplicate_of=["copy of a", None]),
+        TODAY,
+        suite=RELATIONS_SUITE,
+    )
+    assert {name.split(":")[0] for name in outcome.failed} == {
+        "expect_column_values_to_not_be_null(story_id)",
+        "expect_column_values_to_match_regex(story_id)",
+        "expect_column_values_to_match_regex(near_duplicate_of)",
+    }
