@@ -157,7 +157,7 @@ def plan_run(
     input_root: Path,
     run_dir: Path,
     previous_run: Path | None,
-    config: str,
+    config: RunConfig,
     batch_size: int,
     full_refresh: bool,
     listing: SourceList | None = None,
@@ -169,7 +169,7 @@ def plan_run(
     only the buckets hold the files: about 100 bytes each. `listing`: the inputs, if they
     were listed already; `hash_files` hashes the files whose content is not known yet."""
     previous = Manifest.load(previous_run)
-    if previous.config != config or full_refresh:
+    if full_refresh:  # else a bucket is reused when its signature (cleaning config included) matches
         previous.buckets = {}
     files = list_sources(input_root) if listing is None else listing
     known = iter(()) if full_refresh else previous.files()
@@ -181,13 +181,13 @@ def plan_run(
         for i in unique
         if is_archive(files.paths[i])
     }
-    buckets = make_buckets(files, digests, unique, batch_size, config, spans)
+    buckets = make_buckets(files, digests, unique, batch_size, config.cleaning, spans)
     reusable = {}
     for bucket in buckets:
         old = previous.buckets.get(bucket.key)
         if previous_run and old and old["signature"] == bucket.signature and not old.get("filtered"):
             reusable[bucket.key] = old
-    manifest = Manifest(config, input_dir=str(input_root.resolve()))
+    manifest = Manifest(config.run, input_dir=str(input_root.resolve()))
     return Plan(previous_run, manifest, buckets, reusable, copies)
 
 
@@ -255,19 +255,33 @@ def config_signature(code: str, options: dict[str, Any]) -> str:
     return hashlib.blake2b(json.dumps([code, options], sort_keys=True).encode(), digest_size=16).hexdigest()
 
 
+@dataclass(frozen=True)
+class RunConfig:
+    """Signatures of what decides a run's output besides its inputs. `cleaning`: what decides a
+    bucket's parts (the code, the batch size, the record fields), in every bucket's signature.
+    `run`: that and the options that act on the whole run once its buckets are done (the share
+    of invalid rows allowed, the near-duplicate threshold and whether copies are dropped), for
+    the up-to-date check: changing one of those runs the whole-run steps again, over reused
+    parts, not the cleaning of every bucket."""
+
+    cleaning: str
+    run: str
+
+
 def run_config(
     project_root: Path,
     batch_size: int,
     fields: Fields,
     max_invalid_share: float,
     near_duplicates: tuple[float, bool],
-) -> str:
-    """Signature of what decides a run's output besides its inputs: the code and the options."""
-    options = {
-        "batch": batch_size, "fields": vars(fields), "max_invalid_share": max_invalid_share,
+) -> RunConfig:
+    """The signatures of a run's code and options."""
+    cleaning = config_signature(code_version(project_root), {"batch": batch_size, "fields": vars(fields)})
+    whole_run = {
+        "max_invalid_share": max_invalid_share,
         "near_duplicates": list(near_duplicates),  # the threshold, and whether copies are dropped
-    }  # fmt: skip
-    return config_signature(code_version(project_root), options)
+    }
+    return RunConfig(cleaning, config_signature(cleaning, whole_run))
 
 
 def make_buckets(

@@ -117,7 +117,7 @@ def up_to_date(argv: list[str], keep_listing: bool = False) -> str | None:
         PROJECT_ROOT, args.batch_size, fields_of(args), args.max_invalid_share,
         (args.near_duplicate_threshold, args.drop_near_duplicates),
     )  # fmt: skip
-    if manifest.config != config or manifest.input_dir != str(args.input.resolve()):
+    if manifest.config != config.run or manifest.input_dir != str(args.input.resolve()):
         return None
     sources = list_sources(args.input)
     if not same_files(sources, manifest.files()):

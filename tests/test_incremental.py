@@ -78,6 +78,30 @@ def test_second_run_reuses_and_changes_are_picked_up(
     assert rows(out) == after
 
 
+def test_options_that_act_after_the_buckets_reuse_every_bucket(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The near-duplicate threshold and the share of invalid rows decide only the steps over
+    the whole run: changing them runs those again over the reused parts (a million articles
+    are not cleaned again to try another threshold)."""
+    inp, out = tmp_path / "in", tmp_path / "out"
+    shutil.copytree(SEEDS, inp)
+    seed = sorted(inp.iterdir())[0]
+    paragraphs = seed.read_text(encoding="utf-8").split("\n\n")
+    (inp / "copy.txt").write_text("\n\n".join(paragraphs[:-1]), encoding="utf-8")  # its end cut off
+    build(capsys, inp, out)
+    copies = {p: r["near_duplicate_of"] for p, r in rows(out).items() if r["near_duplicate_of"]}
+    assert list(copies) == ["copy.txt"]
+
+    stricter = build(capsys, inp, out, "--near-duplicate-threshold", "0.999", "--max-invalid-share", "0.5")
+    assert "0 batches processed, 3 unchanged and reused" in stricter
+    assert not any(r["near_duplicate_of"] for r in rows(out).values())
+
+    again = build(capsys, inp, out)
+    assert "0 batches processed, 3 unchanged and reused" in again
+    assert {p: r["near_duplicate_of"] for p, r in rows(out).items() if r["near_duplicate_of"]} == copies
+
+
 def test_shards_with_given_metadata(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     inp, out = tmp_path / "in", tmp_path / "out"
     inp.mkdir()
