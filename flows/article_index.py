@@ -1,11 +1,11 @@
 """The run's article index, and the columns that relate articles: `near_duplicate_of`, `story_id`.
 
 Each bucket's task writes, next to its part, one index row per article in `index/<part name>`:
-its MinHash signature (transforms/near_duplicates.py, 512 bytes) and its candidate topic words
-(transforms/stories.py, 60 hashes and weights). The index is kept in the run's snapshot with
-the dataset, and an unchanged bucket's index part is linked into the next run with its
-articles, so an incremental run relates its new articles to every published one without
-reading a published text again.
+its MinHash signature and its number of distinct words (transforms/near_duplicates.py, 516
+bytes) and its candidate topic words (transforms/stories.py, 60 hashes and weights). The index
+is kept in the run's snapshot with the dataset, and an unchanged bucket's index part is linked
+into the next run with its articles, so an incremental run relates its new articles to every
+published one without reading a published text again.
 
 Once every bucket is done, `relate_articles` reads the index and a few columns of every part:
 near-duplicates over all articles, then stories over the originals (a copy is in its
@@ -36,6 +36,7 @@ INDEX_SCHEMA = pa.schema(
     [
         pa.field("doc_id", pa.string(), nullable=False),
         pa.field("signature", pa.binary(SIGNATURE_BYTES)),
+        pa.field("distinct_words", pa.uint32()),
         pa.field("topic_terms", pa.list_(pa.uint32())),
         pa.field("topic_weights", pa.list_(pa.float32())),
     ]
@@ -62,10 +63,12 @@ def index_table(doc_ids: list[str], texts: list[str], languages: list[str]) -> p
     """The index rows of a bucket's articles."""
     words = [text_words(text) for text in texts]
     topics = [topic_terms(*args) for args in zip(texts, words, languages, strict=True)]
+    word_sets = [set(w) for w in words]
     return pa.table(
         {
             "doc_id": doc_ids,
-            "signature": [signature(set(w)).tobytes() for w in words],
+            "signature": [signature(w).tobytes() for w in word_sets],
+            "distinct_words": [len(w) for w in word_sets],
             "topic_terms": [terms for terms, _ in topics],
             "topic_weights": [weights for _, weights in topics],
         },
@@ -95,7 +98,8 @@ def relate_articles(run_dir: Path, parts: list[str], threshold: float, drop: boo
     rank = _rank(unique)
     column = unique["signature"].combine_chunks()
     signatures = np.frombuffer(column.buffers()[1], dtype=np.uint32, count=len(unique) * PERMUTATIONS)
-    near = find_near_duplicates(signatures.reshape(len(unique), PERMUTATIONS), rank, threshold)
+    sizes = unique["distinct_words"].to_numpy().astype(np.float64)
+    near = find_near_duplicates(signatures.reshape(len(unique), PERMUTATIONS), rank, threshold, sizes)
     originals = np.flatnonzero(near.original < 0)
     of_originals = unique.take(pa.array(originals))
     stories = find_stories(
@@ -139,12 +143,13 @@ def _part_keys(run_dir: Path, name: str) -> pa.Table:
     columns = ["doc_id", "language", "title", *ORIGINAL_ORDER, *MARKS]
     table = pq.read_table(run_dir / "articles" / name, columns=columns)
     index_path = run_dir / INDEX_DIR / name
-    if index_path.exists():
+    if index_path.exists() and pq.read_schema(index_path).equals(INDEX_SCHEMA):
         index = pq.read_table(index_path)
-    else:
+    else:  # a part of a run before the index, or before its present columns
         texts = pq.read_table(run_dir / "articles" / name, columns=["text"])["text"].to_pylist()
         index = index_table(table["doc_id"].to_pylist(), texts, table["language"].to_pylist())
         index_path.parent.mkdir(exist_ok=True)
+        index_path.unlink(missing_ok=True)  # an older one is a hard link into the published run
         pq.write_table(index, index_path, compression="zstd")  # for the runs after this one
     if not index["doc_id"].equals(table["doc_id"]):  # the checks took rows out of the part
         index = index.take(pc.index_in(table["doc_id"], value_set=index["doc_id"]))

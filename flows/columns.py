@@ -49,8 +49,9 @@ ARTICLE_COLUMNS: tuple[tuple[str, pa.DataType, bool, str], ...] = (
      "when a crawler fetched the page (an archive's WARC-Date), never its publication date"),
     ("near_duplicate_of", pa.string(), True,
      "doc_id of the article this one copies (word-set Jaccard >= the run's threshold, 0.8 by "
-     "default): the copy kept as the original is the earliest published, then fetched, then by "
-     "source_path; null for originals and articles without a copy"),
+     "default, or 0.1 under it for a copy 90% inside the other): the copy kept as the original "
+     "is the earliest published, then fetched, then by source_path; null for originals and "
+     "articles without a copy"),
     ("story_id", pa.string(), False,
      "doc_id of the first article of this one's story: the articles in one language that tell "
      "the same event within a few days share it; an article alone is a story of one"),

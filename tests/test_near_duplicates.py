@@ -60,25 +60,23 @@ def _copies(texts: list[str]) -> list[str]:
 
 
 def test_copies_point_at_their_original_and_other_articles_stay_apart() -> None:
-    """Every copy with 5% of its words changed is found, and every copy found points at its
-    own original; no original joins another. A copy without one of its paragraphs or its last
-    tenth is found unless that leaves its word set below the threshold (a short article can
-    fall to 0.71): 95% of all copies with the dev set (62 of 65), 90% on the repository's own
-    articles (15 of 16)."""
+    """Every copy (5% of its words changed, a paragraph dropped, its last tenth cut off) is
+    found and points at its own original; no original joins another. Without the word-set
+    sizes, the copies cut short whose Jaccard estimate falls just under the threshold are
+    missed (3 of 65 with the dev set); with them, such a copy counts as contained."""
     originals = [t for t in _articles() if len(t.split("\n")) >= 4 and len(t) > 800]
     copies = _copies(originals)
     signatures = np.array([_signature(t) for t in originals + copies])
+    sizes = np.array([len(set(text_words(t))) for t in originals + copies], dtype=np.float64)
     rank = np.arange(len(signatures))  # the originals come first
-    found = find_near_duplicates(signatures, rank, DEFAULT_THRESHOLD)
+    found = find_near_duplicates(signatures, rank, DEFAULT_THRESHOLD, sizes)
     n = len(originals)
     assert n >= 15
     assert found.original[:n].tolist() == [-1] * n  # no original joins another
-    pointers = found.original[n:].tolist()
-    assert all(p in (own, -1) for own, p in enumerate(pointers))  # a copy points at its own or none
-    assert all(p >= 0 for p in pointers[::3])  # 5% of the words changed: every copy found
-    share_found = sum(p >= 0 for p in pointers) / n
-    assert share_found >= (0.95 if (EVAL / "dev").is_dir() else 0.9)
-    assert found.groups == sum(p >= 0 for p in pointers)
+    assert found.original[n:].tolist() == list(range(n))  # every copy points at its own
+    assert found.groups == n
+    by_jaccard_alone = find_near_duplicates(signatures, rank, DEFAULT_THRESHOLD).original[n:]
+    assert (by_jaccard_alone[::3] >= 0).all()  # 5% of the words changed: found either way
 
 
 def test_the_seeds_tell_one_story_and_are_no_copies() -> None:
@@ -142,16 +140,22 @@ def test_dropped_copies_become_rejects_that_name_their_original(
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("index", ["none", "without distinct_words"])
 def test_a_dataset_published_before_the_index_is_related_from_its_texts(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], index: str
 ) -> None:
-    """A published run without `index/` (made before it existed): its reused parts are read
-    for their texts once (their index is then kept), and a new copy finds its original."""
+    """A published run without `index/` (made before it existed), or with an index of fewer
+    columns: its reused parts are read for their texts once (their index is then kept), and a
+    new copy finds its original."""
     inp, out = tmp_path / "in", tmp_path / "out"
     shutil.copytree(SEEDS, inp)
     build(capsys, inp, out)
     first = {r["source_path"]: r for r in pq.read_table(out / "articles").to_pylist()}
-    shutil.rmtree(out / "current" / INDEX_DIR)
+    for part in (out / "current" / INDEX_DIR).glob("*.parquet"):
+        older = pq.read_table(part).drop_columns(["distinct_words"])
+        part.unlink()
+        if index != "none":
+            pq.write_table(older, part)
     original = sorted(first)[0]
     (inp / "zz-copy.txt").write_text(_end_cut((inp / original).read_text(encoding="utf-8")))
     second = build(capsys, inp, out)
