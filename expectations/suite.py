@@ -96,34 +96,41 @@ def build_relation_expectations() -> list[Any]:
 
 
 class ArticleValidator:
-    """Validates a run's articles chunk by chunk with one suite (`suite`: SUITE_NAME or
-    RELATIONS_SUITE) in one GX context, and (given `docs_dir`) builds GX Data Docs there: an
-    HTML page per chunk and an index of them."""
+    """Validates a run's articles chunk by chunk with its suites (SUITE_NAME, RELATIONS_SUITE)
+    in one GX context, and (given `docs_dir`) builds GX Data Docs there: an HTML page per
+    chunk and suite, and an index of them all."""
 
-    def __init__(
-        self, today: dt.date | None = None, docs_dir: Path | None = None, suite: str = SUITE_NAME
-    ) -> None:
+    def __init__(self, today: dt.date | None = None, docs_dir: Path | None = None) -> None:
         self.today = today or dt.date.today()
         self.docs_dir = docs_dir
-        self.suite = suite
-        self.chunks = 0
-        self._checkpoint: Any = None
+        self.chunks: dict[str, int] = {}
+        self._context: Any = None
+        self._checkpoints: dict[str, Any] = {}
 
-    def _build(self) -> Any:
+    def _build_context(self) -> Any:
         gx = import_gx()
-        from great_expectations.checkpoint import UpdateDataDocsAction
         from great_expectations.data_context.types.base import ProgressBarsConfig
 
         # GX pins this logger to INFO and announces its temporary docs folder on every run.
         logging.getLogger("great_expectations.data_context.types.base").setLevel(logging.WARNING)
         context = gx.get_context(mode="ephemeral")
         context.variables.progress_bars = ProgressBarsConfig(globally=False)
-        actions: list[Any] = []
         if self.docs_dir is not None:
             context.add_data_docs_site(DOCS_SITE, _site_config(self.docs_dir))  # type: ignore[arg-type]
+        context.data_sources.add_pandas("pipeline")
+        return context
+
+    def _build(self, name: str) -> Any:
+        gx = import_gx()
+        from great_expectations.checkpoint import UpdateDataDocsAction
+
+        if self._context is None:
+            self._context = self._build_context()
+        context = self._context
+        actions: list[Any] = []
+        if self.docs_dir is not None:
             actions.append(UpdateDataDocsAction(name="data_docs", site_names=[DOCS_SITE]))
-        name = self.suite
-        asset = context.data_sources.add_pandas("pipeline").add_dataframe_asset(name)
+        asset = context.data_sources.get("pipeline").add_dataframe_asset(name)
         batch_definition = asset.add_batch_definition_whole_dataframe("chunk")
         suite = context.suites.add(gx.ExpectationSuite(name=name))
         expectations = build_expectations(self.today) if name == SUITE_NAME else build_relation_expectations()
@@ -137,18 +144,18 @@ class ArticleValidator:
         )
         return context.checkpoints.add(checkpoint)
 
-    def validate(self, frame: pd.DataFrame) -> ValidationOutcome:
-        """Run the suite on a chunk of the articles table (a pandas frame with its columns)."""
+    def validate(self, frame: pd.DataFrame, suite: str = SUITE_NAME) -> ValidationOutcome:
+        """Run a suite on a chunk of the articles table (a pandas frame with its columns)."""
         from great_expectations.core.run_identifier import RunIdentifier
 
-        if self._checkpoint is None:
-            self._checkpoint = self._build()
-        self.chunks += 1
-        frame = frame.loc[:, list(SUITE_COLUMNS[self.suite])].copy()
+        if suite not in self._checkpoints:
+            self._checkpoints[suite] = self._build(suite)
+        self.chunks[suite] = chunk = self.chunks.get(suite, 0) + 1
+        frame = frame.loc[:, list(SUITE_COLUMNS[suite])].copy()
         if "published_date" in frame:
             frame["published_date"] = pd.to_datetime(frame["published_date"])
-        run_name = f"{self.suite}-{self.chunks}" if self.suite != SUITE_NAME else f"chunk-{self.chunks}"
-        run = self._checkpoint.run(
+        run_name = f"chunk-{chunk}" if suite == SUITE_NAME else f"{suite}-{chunk}"
+        run = self._checkpoints[suite].run(
             batch_parameters={"dataframe": frame}, run_id=RunIdentifier(run_name=run_name)
         )
         (result,) = run.run_results.values()
@@ -165,7 +172,7 @@ def validate_articles(
     frame: pd.DataFrame, today: dt.date | None = None, suite: str = SUITE_NAME
 ) -> ValidationOutcome:
     """Run a suite on an articles table, without Data Docs."""
-    return ArticleValidator(today, suite=suite).validate(frame)
+    return ArticleValidator(today).validate(frame, suite)
 
 
 def _site_config(folder: Path) -> dict[str, Any]:

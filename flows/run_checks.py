@@ -27,6 +27,7 @@ import pyarrow.parquet as pq
 from expectations.suite import (
     RELATION_COLUMNS,
     RELATIONS_SUITE,
+    SUITE_NAME,
     VALIDATED_COLUMNS,
     ArticleValidator,
     ValidationOutcome,
@@ -106,7 +107,6 @@ class RunChecker:
     def __init__(self, run_dir: Path, today: dt.date, max_invalid_share: float) -> None:
         self.run_dir, self.today, self.max_invalid_share = run_dir, today, max_invalid_share
         self.validator = ArticleValidator(today, run_dir / "validation" / "docs")
-        self.relations_validator = ArticleValidator(today, run_dir / "validation" / "docs", RELATIONS_SUITE)
         self.relations_outcomes: list[ValidationOutcome] = []
         self.validation_seconds = 0.0
         self.days: Counter[dt.date] = Counter()
@@ -192,7 +192,7 @@ class RunChecker:
             chunk.append(pa.table(dict(zip(RELATION_COLUMNS, (doc_ids, *marks), strict=True))))
             rows += len(doc_ids)
             if rows >= VALIDATION_CHUNK_ROWS or n == len(relations.marks):
-                outcome = self._validate(pa.concat_tables(chunk), self.relations_validator)
+                outcome = self._validate(pa.concat_tables(chunk), RELATIONS_SUITE)
                 self.relations_outcomes.append(outcome)
                 chunk, rows = [], 0
         return all(outcome.success for outcome in self.relations_outcomes)
@@ -216,9 +216,9 @@ class RunChecker:
             offset += rows
         self.pending, self.pending_rows = [], 0
 
-    def _validate(self, table: pa.Table, validator: ArticleValidator | None = None) -> ValidationOutcome:
+    def _validate(self, table: pa.Table, suite: str = SUITE_NAME) -> ValidationOutcome:
         started = time.monotonic()
-        outcome = (validator or self.validator).validate(table.to_pandas())
+        outcome = self.validator.validate(table.to_pandas(), suite)
         self.validation_seconds += time.monotonic() - started
         return outcome
 

@@ -123,7 +123,7 @@ def test_failed_validation_publishes_nothing(
     assert "expect_column_values_to_be_in_set(language)" in stderr
     assert {p.name: p.read_bytes() for p in (out / "articles").iterdir()} == before
     docs = Path(stderr.split("Data Docs: ")[1].split()[0])
-    (page,) = (docs.parent / "validations").rglob("*.html")
+    (page,) = (docs.parent / "validations" / "articles").rglob("*.html")
     assert "values must belong to this set" in page.read_text()
     assert "Unexpected Value" in page.read_text()  # the failure is shown, with the values
 
@@ -131,8 +131,10 @@ def test_failed_validation_publishes_nothing(
 def test_every_run_builds_data_docs(seeds_output: Path) -> None:
     index = seeds_output / "validation" / "docs" / "index.html"
     assert "articles" in index.read_text()
-    (page,) = (seeds_output / "validation" / "docs" / "validations").rglob("*.html")
+    (page,) = (seeds_output / "validation" / "docs" / "validations" / "articles").rglob("*.html")
     assert "chunk-1" in str(page)
+    (relations,) = (seeds_output / "validation" / "docs" / "validations" / "relations").rglob("*.html")
+    assert "story_id" in relations.read_text()
 
 
 def test_a_file_name_that_is_not_utf8_is_read_and_kept_escaped(
