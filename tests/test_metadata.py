@@ -145,3 +145,12 @@ def test_a_crawler_title_keeps_a_short_headline_the_page_shows() -> None:
              "New Zealand", "From Wikipedia, the free encyclopedia",
              "New Zealand is an island country in the southwestern Pacific Ocean."]  # fmt: skip
     assert extract_header(lines, body_start=5).title == "New Zealand"
+
+
+def test_a_link_text_that_is_a_web_address_is_no_title() -> None:
+    lines = [
+        "Mozilla Application Suite",
+        "mozilla.org/,%20https://www.mozilla.org/tr/",
+        "Mozilla is a free software community founded in 1998 by members of Netscape.",
+    ]
+    assert extract_header(lines, body_start=2).title == "Mozilla Application Suite"

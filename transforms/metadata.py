@@ -424,6 +424,11 @@ def title_score(line: str, signals: TitleSignals) -> float:
     )
 
 
+# A headline names no web address: a line with a scheme or a URL escape is a link's text
+# ("mozilla.org/,%20https://www.mozilla.org/tr/").
+_WEB_ADDRESS = re.compile(r"://|%[0-9A-Fa-f]{2}")
+
+
 def _opens_like_byline(line: str) -> bool:
     """ "By Jane Doe, Staff Writer", "Reviewed by …", "From: Herald Sun": not a headline."""
     if ends_sentence(line):
@@ -433,7 +438,7 @@ def _opens_like_byline(line: str) -> bool:
 
 def _looks_like_title(line: str) -> bool:
     words = count_words(line)
-    if not 1 <= words <= MAX_TITLE_WORDS or is_url(line):
+    if not 1 <= words <= MAX_TITLE_WORDS or is_url(line) or _WEB_ADDRESS.search(line):
         return False
     if re.fullmatch(r"[\d\s.:/-]+", line):
         return False
