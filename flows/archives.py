@@ -13,8 +13,11 @@ gzipped WARC in 0.36 s against 0.73 s) and becomes one of:
   warcinfo.
 
 A record's `source_path` is the archive's path and the record's byte offset,
-`crawl-00001.warc.gz@123456`, so that `inspect` seeks straight to it. A truncated or corrupt
-record ends the file: the records before it stay, and the rest is one `corrupt_archive` reject.
+`crawl-00001.warc.gz@123456`, so that `inspect` seeks straight to it. Its doc_id is of its
+address and its bytes (`fetched_from`): the same page from two addresses is two articles,
+near-duplicates of each other; from the same address twice, one article and a duplicate. A
+truncated or corrupt record ends the file: the records before it stay, and the rest is one
+`corrupt_archive` reject.
 """
 
 from __future__ import annotations
@@ -77,6 +80,12 @@ def archive_records(path: Path, name: str, offset: int = 0, stop: int | None = N
         except (OSError, EOFError, ValueError, RuntimeError) as err:
             detail = f"{type(err).__name__}: {err}"[:300]
             yield RawDocument(f"{name}{OFFSET_MARK}{position}", None, reason="corrupt_archive", detail=detail)
+
+
+def fetched_from(document: RawDocument) -> str | None:
+    """The address an archive's record was fetched from: with its bytes, what identifies it
+    (transforms.document.document_id); None for a document that is no archive's record."""
+    return document.given.url if document.given and document.source_format in (WARC, WET) else None
 
 
 def _document(record: Any, kind: str, source_path: str, body: bytes) -> RawDocument:

@@ -24,7 +24,9 @@ ARTIFACT_TYPE = pa.struct(
 
 # (name, type, nullable, description)
 ARTICLE_COLUMNS: tuple[tuple[str, pa.DataType, bool, str], ...] = (
-    ("doc_id", pa.string(), False, "stable id: first 32 hex digits of the SHA-256 of the raw file"),
+    ("doc_id", pa.string(), False,
+     "stable id: first 32 hex digits of the SHA-256 of the raw file (of an archive's record: of "
+     "the address it was fetched from and its bytes)"),
     ("source_path", pa.string(), False, "path relative to the input folder, '/' separators"),
     ("title", pa.string(), True, "headline, where the document has one"),
     ("url", pa.string(), True, "the article's own URL"),

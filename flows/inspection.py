@@ -15,6 +15,7 @@ from typing import Any
 
 import pyarrow.dataset as ds
 
+from flows.archives import fetched_from
 from flows.files import published_run
 from flows.incremental import Manifest
 from flows.sources import (
@@ -121,7 +122,7 @@ def render(output: Path, doc_id: str, input_dir: Path | None = None) -> str:
         lines += [f"(the raw input {row['source_path']} is no longer under {input_dir})"]
     else:
         prepared = prepare_document(
-            document.raw, row["source_path"], document.source_format, document.charset
+            document.raw, row["source_path"], document.source_format, document.charset, fetched_from(document)
         )
         lines += ["── raw input, decoded and repaired: what happened to each line ──"]
         if isinstance(prepared, Prepared):

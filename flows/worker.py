@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from flows.archives import fetched_from
 from flows.article_index import INDEX_DIR, INDEX_SCHEMA, index_table
 from flows.columns import ARTICLE_SCHEMA, REJECT_SCHEMA, articles_table, rejects_table
 from flows.incremental import Bucket, HashFiles, hash_files
@@ -145,7 +146,7 @@ def _documents(root: Path, bucket: Bucket, fields: Fields, skipped: Counter[str]
 def clean_chunk(chunk: list[RawDocument], today: dt.date) -> list[Article | Rejected]:
     """Clean a chunk of documents with the corpus evidence the chunk itself provides."""
     prepared: list[Prepared | Rejected] = [
-        prepare_document(doc.raw, doc.source_path, doc.source_format, doc.charset)
+        prepare_document(doc.raw, doc.source_path, doc.source_format, doc.charset, fetched_from(doc))
         if doc.raw is not None
         else Rejected(doc.source_path, doc.reason or "unreadable", "read", doc.detail)
         for doc in chunk

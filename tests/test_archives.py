@@ -154,6 +154,32 @@ def test_a_crawl_through_the_flow(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert code == 0 and "kept │" in shown and "no longer under" not in shown  # read again at its offset
 
 
+@pytest.mark.slow
+def test_the_same_page_from_two_addresses_is_two_articles_one_a_copy(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A record is what was fetched from where: the same bytes from two addresses (a mirror, a
+    URL with another query) are two articles, the second a near-duplicate of the first; the
+    same bytes from the same address again (a second crawl) are one article and a duplicate."""
+    inp, out = tmp_path / "in", tmp_path / "out"
+    inp.mkdir()
+    page = seed_as_page(SEED_FILES[0]).encode()
+    with open(inp / "crawl.warc.gz", "wb") as stream:
+        writer = WARCWriter(stream, gzip=True)
+        for uri in (
+            "https://a.example.com/story",
+            "https://mirror.example.net/story",
+            "https://a.example.com/story",
+        ):
+            writer.write_record(response(writer, uri, page))
+    assert main(["--input", str(inp), "--output", str(out), "--workers", "1"]) == 0
+    articles = sorted(pq.read_table(out / "articles").to_pylist(), key=lambda a: a["source_path"])
+    assert [a["url"] for a in articles] == ["https://a.example.com/story", "https://mirror.example.net/story"]
+    first, copy = articles
+    assert copy["near_duplicate_of"] == first["doc_id"] and first["near_duplicate_of"] is None
+    assert [r["reason"] for r in pq.read_table(out / "rejects").to_pylist()] == ["duplicate"]
+
+
 def test_a_gzip_member_that_is_not_a_warc_record_ends_the_file_with_one_reject(tmp_path: Path) -> None:
     write_crawl(tmp_path / "crawl.warc.gz")
     data = (tmp_path / "crawl.warc.gz").read_bytes()

@@ -74,9 +74,16 @@ class Rejected:
     doc_id: str | None = None
 
 
-def document_id(raw: bytes) -> str:
-    """Stable id of a document: the same bytes give the same id in every run."""
-    return hashlib.sha256(raw).hexdigest()[:32]
+def document_id(raw: bytes, fetched_from: str | None = None) -> str:
+    """Stable id of a document: the same bytes give the same id in every run. An archive's
+    record is what was fetched from where (WARC's own revisits are per address too): the same
+    bytes from another address are another document, a copy of the first.
+
+    >>> document_id(b"x") == document_id(b"x"), document_id(b"x") == document_id(b"x", "https://a.org/")
+    (True, False)
+    """
+    address = b"" if fetched_from is None else fetched_from.encode("utf-8", "surrogateescape") + b"\n"
+    return hashlib.sha256(address + raw).hexdigest()[:32]
 
 
 @dataclass(frozen=True)
@@ -94,17 +101,22 @@ class Prepared:
 
 
 def prepare_document(
-    raw: bytes, source_path: str, source_format: str | None = None, charset: str | None = None
+    raw: bytes,
+    source_path: str,
+    source_format: str | None = None,
+    charset: str | None = None,
+    fetched_from: str | None = None,
 ) -> Prepared | Rejected:
     """Decode and repair one document, or reject it when it is not text. An HTML page, told by
     its content, becomes the text of its article (transforms/html.py). An archive's record
     comes with its road (`source_format`: a WARC response is HTML, a WET record text) and the
-    charset its HTTP header declares; else a page's meta tag may declare one.
+    charset its HTTP header declares, and the address it was fetched from (part of its id);
+    else a page's meta tag may declare a charset.
 
     >>> prepare_document(b"<html><body><nav>Home</nav></body></html>", "a.html").reason
     'no_content'
     """
-    doc_id = document_id(raw)
+    doc_id = document_id(raw, fetched_from)
     try:
         decoded = decode_bytes(raw, declared=charset or declared_charset(raw))
     except NotText as err:
