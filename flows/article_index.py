@@ -56,6 +56,7 @@ class Relations:
     stories: int = 0  # stories of more than one article
     largest_stories: list[tuple[int, str]] = field(default_factory=list)  # (articles, title)
     marks: dict[str, tuple[pa.Array, pa.Array]] = field(default_factory=dict)  # per part
+    doc_ids: dict[str, pa.ChunkedArray] = field(default_factory=dict)  # per part, the marks' rows
     changed: list[str] = field(default_factory=list)  # parts whose marks differ from the file's
 
 
@@ -119,6 +120,7 @@ def relate_articles(run_dir: Path, parts: list[str], threshold: float, drop: boo
         end = start + table.num_rows
         marks = (pa.array(near_of[start:end], pa.string()), pa.array(story_of[start:end], pa.string()))
         relations.marks[name] = marks
+        relations.doc_ids[name] = table["doc_id"]
         if any(not m.equals(table[c].combine_chunks()) for m, c in zip(marks, MARKS, strict=True)):
             relations.changed.append(name)
         start = end

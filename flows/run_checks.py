@@ -188,7 +188,7 @@ class RunChecker:
         chunk: list[pa.Table] = []
         rows = 0
         for n, (name, marks) in enumerate(relations.marks.items(), start=1):
-            doc_ids = pq.read_table(self.run_dir / "articles" / name, columns=["doc_id"])["doc_id"]
+            doc_ids = relations.doc_ids[name]
             chunk.append(pa.table(dict(zip(RELATION_COLUMNS, (doc_ids, *marks), strict=True))))
             rows += len(doc_ids)
             if rows >= VALIDATION_CHUNK_ROWS or n == len(relations.marks):
