@@ -20,8 +20,9 @@ import hashlib
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
-from transforms.lines import count_words, line_key
+from transforms.lines import LINE_CACHE_SIZE, count_words, line_key
 
 # A line must occur in this many different documents to count as repeated.
 MIN_DOCUMENTS = 3
@@ -31,19 +32,24 @@ MIN_CORPUS_DOCUMENTS = 20
 MAX_COUNTED_WORDS = 60
 
 
+@lru_cache(maxsize=LINE_CACHE_SIZE)
 def fingerprint(line: str) -> int:
-    """A stable 64-bit fingerprint of a line's normalised form (the same in every process)."""
+    """A stable 64-bit fingerprint of a line's normalised form (the same in every process;
+    cached: a chunk's lines are counted first and looked up again as they are judged)."""
     digest = hashlib.blake2b(line_key(line).encode("utf-8"), digest_size=8).digest()
     return int.from_bytes(digest, "big")
 
 
+_NO_KEY = fingerprint("")
+
+
 def text_fingerprints(text: str) -> set[int]:
-    """Fingerprints of the distinct countable lines of one (repaired) document."""
-    return {
-        fingerprint(line)
-        for line in text.split("\n")
-        if line and count_words(line) <= MAX_COUNTED_WORDS and line_key(line)
-    }
+    """Fingerprints of the distinct countable lines of one (repaired) document (a line with
+    nothing left of it by `line_key` is none)."""
+    lines = text.split("\n")
+    found = {fingerprint(line) for line in lines if line and count_words(line) <= MAX_COUNTED_WORDS}
+    found.discard(_NO_KEY)
+    return found
 
 
 def count_documents_per_line(per_document: Iterable[set[int]]) -> Counter[int]:

@@ -110,6 +110,8 @@ def text_words(text: str) -> list[str]:
     ['the', 'port', 'the', 'port', 'and', '港', '口']
     """
     folded = text.casefold()
+    if not CJK_RE.search(folded):
+        return WORD_RE.findall(folded)
     return WORD_RE.findall(CJK_RE.sub(" ", folded)) + CJK_RE.findall(folded)
 
 

@@ -61,28 +61,35 @@ _ROWS_PER_BLOCK = 4096
 _ROWS_PER_CHUNK = 100_000
 
 
-@lru_cache(maxsize=64)
-def _frequencies(language: str) -> dict[str, float] | None:
-    try:
-        return get_frequency_dict(language, "small")
-    except LookupError:
-        return None
+class Rarities(dict[str, float]):
+    """How rare each lower-case word is in one language: COMMON_ZIPF minus its Zipf frequency
+    (a dictionary filled as words are asked for: the same words recur in every article; a word
+    wordfreq does not list has the greatest rarity, and is not stored).
 
-
-@lru_cache(maxsize=WORD_CACHE_SIZE)
-def rarity(word: str, language: str) -> float:
-    """How rare a lower-case word is in its language: COMMON_ZIPF minus its Zipf frequency
-    (cached: the same words recur in every article).
-
-    >>> rarity("the", "en") < 1 < 2 < rarity("missiles", "en")
+    >>> en = rarities("en")
+    >>> en["the"] < 1 < 2 < en["missiles"]
     True
     """
-    frequencies = _frequencies(language)
-    if frequencies is None:
-        return UNKNOWN_LANGUAGE_RARITY
-    frequency = frequencies.get(word, 0.0)
-    zipf = math.log10(frequency) + 9 if frequency > 0 else 0.0
-    return max(0.0, COMMON_ZIPF - zipf)
+
+    def __init__(self, frequencies: dict[str, float]) -> None:
+        super().__init__()
+        self.frequencies = frequencies
+
+    def __missing__(self, word: str) -> float:
+        frequency = self.frequencies.get(word, 0.0)
+        if frequency <= 0:
+            return COMMON_ZIPF
+        self[word] = value = max(0.0, COMMON_ZIPF - (math.log10(frequency) + 9))
+        return value
+
+
+@lru_cache(maxsize=64)
+def rarities(language: str) -> Rarities | None:
+    """The language's `Rarities`, None where wordfreq has no list for it."""
+    try:
+        return Rarities(get_frequency_dict(language, "small"))
+    except LookupError:
+        return None
 
 
 def topic_terms(
@@ -97,11 +104,14 @@ def topic_terms(
     >>> hashes[0] == term_hash("okafor"), len(hashes)
     (True, 7)
     """
-    counts = Counter(w for w in words if len(w) > 1 or CJK_RE.match(w))
+    counts = Counter(words)
+    for word in [w for w in counts if len(w) == 1 and not CJK_RE.match(w)]:
+        del counts[word]
     names = {w.casefold() for w in _NAME_INSIDE_SENTENCE.findall(text)}
+    table = rarities(language)
+    rarity = table.__getitem__ if table is not None else lambda _: UNKNOWN_LANGUAGE_RARITY
     weights = {
-        w: (1 + math.log(n)) * rarity(w, language) * (NAME_BOOST if w in names else 1.0)
-        for w, n in counts.items()
+        w: (1 + math.log(n)) * rarity(w) * (NAME_BOOST if w in names else 1.0) for w, n in counts.items()
     }
     best = [w for w in sorted(weights, key=weights.__getitem__, reverse=True)[:keep] if weights[w] > 0]
     return [term_hash(w) for w in best], [weights[w] for w in best]
