@@ -97,10 +97,11 @@ _FILLERS = ("about", "nearly", "some", "at least", "around", "over", "roughly", 
 
 # A PSS sample costs the kernel a walk of each process's page tables: about 30 ms of CPU for the
 # flow's four processes at 1.3 GB. Every 0.2 s that took 8% of this two-core machine from the
-# flow it measured (and little from the one-core baseline, beside it); every second it takes 1.5%.
-# The first FIRST_SECONDS, when the processes are small, are sampled more often: a run that ends
-# in half a second gets a sample too.
-SAMPLE_SECONDS, FIRST_SAMPLE_SECONDS, FIRST_SECONDS = 1.0, 0.1, 2.0
+# flow it measured (and little from the one-core baseline beside it). So the tree's resident
+# size (statm, cheap) is read every CHECK_SECONDS, and PSS only when that reaches a new high
+# (where a peak may be) or SAMPLE_SECONDS after the last PSS sample: about 1.5% of a core.
+CHECK_SECONDS, SAMPLE_SECONDS = 0.1, 1.0
+PAGE_MB = os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
 class RssSampler:
@@ -114,27 +115,41 @@ class RssSampler:
         self._thread.start()
 
     def _run(self) -> None:
+        highest_resident, last_sample = 0.0, -SAMPLE_SECONDS
         while not self._stop.is_set():
-            rss = _tree_rss_mb(self.pid)
-            self.peak = max(self.peak, rss)
-            self.samples.append((round(time.monotonic() - self._started, 1), round(rss)))
-            early = time.monotonic() - self._started < FIRST_SECONDS
-            self._stop.wait(FIRST_SAMPLE_SECONDS if early else SAMPLE_SECONDS)
+            pids = _tree(self.pid)
+            resident = sum(map(_resident_mb, pids))
+            now = time.monotonic() - self._started
+            if resident > highest_resident or now - last_sample >= SAMPLE_SECONDS:
+                pss = sum(map(_pss_kb, pids)) / 1024
+                self.peak = max(self.peak, pss)
+                self.samples.append((round(now, 1), round(pss)))
+                highest_resident, last_sample = max(highest_resident, resident), now
+            self._stop.wait(CHECK_SECONDS)
 
     def stop(self) -> None:
         self._stop.set()
         self._thread.join()
 
 
-def _tree_rss_mb(root_pid: int) -> float:
-    """Memory of a process and its descendants, as PSS: pages shared between processes (the
-    language data the forked workers share) are split between them, not counted twice."""
-    total_kb, stack = 0, [root_pid]
+def _tree(root_pid: int) -> list[int]:
+    """A process and its descendants. Their memory is counted as PSS: pages shared between
+    processes (the language data the forked workers share) are split between them, not
+    counted twice."""
+    found, stack = [], [root_pid]
     while stack:
         pid = stack.pop()
-        total_kb += _pss_kb(pid)
+        found.append(pid)
         stack.extend(_children(pid))
-    return total_kb / 1024
+    return found
+
+
+def _resident_mb(pid: int) -> float:
+    try:
+        with open(f"/proc/{pid}/statm") as handle:
+            return int(handle.read().split()[1]) * PAGE_MB
+    except (OSError, IndexError, ValueError):
+        return 0.0
 
 
 def _children(pid: int) -> list[int]:
@@ -276,10 +291,26 @@ print(time.monotonic() - started)
 """
 
 
+REFERENCE_PAGES = 500
+
+
+def _trafilatura_alone(count: int) -> float:
+    """Pages per second of trafilatura alone, in one process, on `count` of the shared pages."""
+    alone = subprocess.run(
+        [sys.executable, "-c", TRAFILATURA_ALONE, str(PAGES), str(count)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return count / float(alone.stdout.strip().splitlines()[-1])
+
+
 def bench_warc(count: int, workdir: Path) -> dict[str, object]:
     """A WARC of `count` pages (the shared real pages, cycled, each copy its own bytes), each
     response after its request record, through the flow; against trafilatura alone on the same
-    pages in one process, times the cores (what a perfect split would reach)."""
+    pages in one process, times the cores (what a perfect split would reach). Trafilatura is
+    timed on REFERENCE_PAGES just before and just after the flow, and the mean taken: this
+    machine's speed drifts by a tenth within minutes."""
     from warcio.statusandheaders import StatusAndHeaders
     from warcio.warcwriter import WARCWriter
 
@@ -300,18 +331,14 @@ def bench_warc(count: int, workdir: Path) -> dict[str, object]:
                 writer.write_record(
                     writer.create_warc_record(uri, "response", payload=io.BytesIO(body), http_headers=http)
                 )
-    alone = subprocess.run(
-        [sys.executable, "-c", TRAFILATURA_ALONE, str(PAGES), str(count)],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    alone_pages_per_s = count / float(alone.stdout.strip().splitlines()[-1])
+    before = _trafilatura_alone(min(count, REFERENCE_PAGES))
     out = workdir / f"out-warc-{count}"
     shutil.rmtree(out, ignore_errors=True)
     flow = timed(
         [sys.executable, str(ROOT / "flows" / "build.py"), "--input", str(folder), "--output", str(out)]
     )
+    after = _trafilatura_alone(min(count, REFERENCE_PAGES))
+    alone_pages_per_s = (before + after) / 2
     cores = os.cpu_count() or 1
     result = {
         "pages": count,
@@ -320,6 +347,7 @@ def bench_warc(count: int, workdir: Path) -> dict[str, object]:
         "flow_pages_per_s": round(count / float(flow["seconds"]), 1),  # type: ignore[arg-type]
         "peak_rss_mb": flow["peak_rss_mb"],
         "trafilatura_alone_pages_per_s": round(alone_pages_per_s, 1),
+        "trafilatura_alone_before_after": [round(before, 1), round(after, 1)],
         "cores": cores,
     }
     result["flow_vs_trafilatura_times_cores"] = round(
