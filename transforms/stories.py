@@ -63,8 +63,9 @@ _ROWS_PER_CHUNK = 100_000
 
 class Rarities(dict[str, float]):
     """How rare each lower-case word is in one language: COMMON_ZIPF minus its Zipf frequency
-    (a dictionary filled as words are asked for: the same words recur in every article; a word
-    wordfreq does not list has the greatest rarity, and is not stored).
+    (a dictionary filled as words are asked for, up to WORD_CACHE_SIZE of them: the same words
+    recur in every article; a word wordfreq does not list has the greatest rarity, and is not
+    stored).
 
     >>> en = rarities("en")
     >>> en["the"] < 1 < 2 < en["missiles"]
@@ -79,7 +80,9 @@ class Rarities(dict[str, float]):
         frequency = self.frequencies.get(word, 0.0)
         if frequency <= 0:
             return COMMON_ZIPF
-        self[word] = value = max(0.0, COMMON_ZIPF - (math.log10(frequency) + 9))
+        value = max(0.0, COMMON_ZIPF - (math.log10(frequency) + 9))
+        if len(self) < WORD_CACHE_SIZE:
+            self[word] = value
         return value
 
 
