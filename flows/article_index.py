@@ -1,11 +1,11 @@
 """The run's article index, and the columns that relate articles: `near_duplicate_of`, `story_id`.
 
 Each bucket's task writes, next to its part, one index row per article in `index/<part name>`:
-its MinHash signature and its number of distinct words (transforms/near_duplicates.py, 516
-bytes) and its candidate topic words (transforms/stories.py, 60 hashes and weights). The index
-is kept in the run's snapshot with the dataset, and an unchanged bucket's index part is linked
-into the next run with its articles, so an incremental run relates its new articles to every
-published one without reading a published text again.
+its MinHash signature, its number of distinct words and the key of its first words
+(transforms/near_duplicates.py, 524 bytes) and its candidate topic words (transforms/stories.py,
+60 hashes and weights). The index is kept in the run's snapshot with the dataset, and an
+unchanged bucket's index part is linked into the next run with its articles, so an incremental
+run relates its new articles to every published one without reading a published text again.
 
 Once every bucket is done, `relate_articles` reads the index and a few columns of every part:
 near-duplicates over all articles, then stories over the originals (a copy is in its
@@ -28,7 +28,13 @@ import pyarrow.parquet as pq
 
 from flows.partitions import rewrite_partitions
 from transforms.lines import text_words
-from transforms.near_duplicates import PERMUTATIONS, SIGNATURE_BYTES, find_near_duplicates, signature
+from transforms.near_duplicates import (
+    PERMUTATIONS,
+    SIGNATURE_BYTES,
+    find_near_duplicates,
+    lead_key,
+    signature,
+)
 from transforms.stories import NO_DAY, Topics, find_stories, topic_terms
 
 INDEX_DIR = "index"
@@ -37,6 +43,7 @@ INDEX_SCHEMA = pa.schema(
         pa.field("doc_id", pa.string(), nullable=False),
         pa.field("signature", pa.binary(SIGNATURE_BYTES)),
         pa.field("distinct_words", pa.uint32()),
+        pa.field("lead", pa.uint64()),
         pa.field("topic_terms", pa.list_(pa.uint32())),
         pa.field("topic_weights", pa.list_(pa.float32())),
     ]
@@ -70,6 +77,7 @@ def index_table(doc_ids: list[str], texts: list[str], languages: list[str]) -> p
             "doc_id": doc_ids,
             "signature": [signature(w).tobytes() for w in word_sets],
             "distinct_words": [len(w) for w in word_sets],
+            "lead": [lead_key(w) for w in words],
             "topic_terms": [terms for terms, _ in topics],
             "topic_weights": [weights for _, weights in topics],
         },
@@ -100,7 +108,8 @@ def relate_articles(run_dir: Path, parts: list[str], threshold: float, drop: boo
     column = unique["signature"].combine_chunks()
     signatures = np.frombuffer(column.buffers()[1], dtype=np.uint32, count=len(unique) * PERMUTATIONS)
     sizes = unique["distinct_words"].to_numpy().astype(np.float64)
-    near = find_near_duplicates(signatures.reshape(len(unique), PERMUTATIONS), rank, threshold, sizes)
+    leads = unique["lead"].to_numpy()
+    near = find_near_duplicates(signatures.reshape(len(unique), PERMUTATIONS), rank, threshold, sizes, leads)
     originals = np.flatnonzero(near.original < 0)
     of_originals = unique.take(pa.array(originals))
     stories = find_stories(
