@@ -15,8 +15,9 @@ layouts, boilerplate, mojibake, cp1252 and UTF-16 files), then times, in the sam
     folder (the fixed start-up cost).
 
 Reported per step: documents per second, MB per second, peak memory of the whole process tree
-(PSS, sampled from /proc every SAMPLE_SECONDS), and the flow/baseline ratio. The RSS samples of the first
-flow run are written next to the results, so a flat curve can be checked.
+(PSS from /proc, read at each new high of the resident size and at least every SAMPLE_SECONDS),
+and the flow/baseline ratio. The memory samples of the first flow run are written next to the
+results, so a flat curve can be checked.
 """
 
 from __future__ import annotations
