@@ -62,9 +62,19 @@ def line_tokens(line: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     >>> line_tokens("Xi 会见 Biden")
     (('Xi', 'Biden'), ('会', '见'))
     """
-    if CJK_RE.search(line):
-        return tuple(WORD_RE.findall(CJK_RE.sub(" ", line))), tuple(CJK_RE.findall(line))
-    return tuple(WORD_RE.findall(line)), ()
+    tokens, cjk = split_cjk(line)
+    return tuple(tokens), tuple(cjk)
+
+
+def split_cjk(text: str) -> tuple[list[str], list[str]]:
+    """A text's word tokens outside CJK script, and its CJK characters one by one.
+
+    >>> split_cjk("Xi 会见 Biden")
+    (['Xi', 'Biden'], ['会', '见'])
+    """
+    if CJK_RE.search(text):
+        return WORD_RE.findall(CJK_RE.sub(" ", text)), CJK_RE.findall(text)
+    return WORD_RE.findall(text), []
 
 
 @lru_cache(maxsize=LINE_CACHE_SIZE)
@@ -109,10 +119,8 @@ def text_words(text: str) -> list[str]:
     >>> text_words("The port, the PORT and 港口")
     ['the', 'port', 'the', 'port', 'and', '港', '口']
     """
-    folded = text.casefold()
-    if not CJK_RE.search(folded):
-        return WORD_RE.findall(folded)
-    return WORD_RE.findall(CJK_RE.sub(" ", folded)) + CJK_RE.findall(folded)
+    tokens, cjk = split_cjk(text.casefold())
+    return tokens + cjk
 
 
 @lru_cache(maxsize=WORD_CACHE_SIZE)
