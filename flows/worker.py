@@ -47,6 +47,12 @@ ROW_GROUP_ROWS = 10_000
 # many per task sent to a process.
 PARALLEL_HASH_MIN_FILES = 5_000
 HASH_CHUNK_FILES = 1_000
+# A worker's garbage collector runs after this many new container objects, not Python's 700.
+# Cleaning makes and frees many small tuples, lists and arrays per line, nearly all freed at
+# once by reference counting; each young collection also walks the survivors (the caches'
+# entries). Rarer collections cut a worker's CPU by about 4% on the bench corpus, and the few
+# reference cycles still go within a few thousand documents.
+WORKER_GC_THRESHOLD = 20_000
 T = TypeVar("T")
 _pool: ProcessPoolExecutor | None = None
 # Buckets the command line started before the flow's tasks existed: (signature, run_dir, today).
@@ -282,6 +288,7 @@ def hash_files_in_parallel(workers: int) -> HashFiles:
 
 def _start_worker() -> None:
     die_with_parent()
+    gc.set_threshold(WORKER_GC_THRESHOLD, *gc.get_threshold()[1:])
     preload_language_profiles()  # at once when forked: the parent has loaded them
     preload_word_frequencies()
 

@@ -94,6 +94,9 @@ _TOKEN = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
 # URLs, e-mail addresses, handles and hashtags, domains and dotted code ("thestreet.com",
 # "content.length"): names of things, not words of the text.
 _SKIP_SPANS = re.compile(r"https?://\S+|www\.\S+|(?<!\S)\S+@\S+|[#@$]\w+|\b\w+(?:\.\w+)*\.[a-z]\w*\b")
+# Every match of _SKIP_SPANS stands within one line and holds one of these: a line without any
+# has no match, and the costly pattern is tried only on the lines that have one.
+_SKIP_TRIGGER = re.compile(r"https?:|www\.|[@#$]|\.[a-z]")
 # Code around a camel-case word: an identifier (".toString(", "$canvas->getCanvas", "firstName=").
 _CODE_BEFORE = frozenset(".$_>/\\#@")
 _CODE_AFTER = frozenset("(=_[/")
@@ -348,9 +351,11 @@ def _widen_to_brackets(text: str, artifact: Artifact) -> Artifact:
 def _skipped_spans(text: str) -> list[tuple[int, int]]:
     """Spans that are names of things, not words of the text: URLs, addresses, handles,
     domains, and whole paragraphs of code (braces, semicolons, operators)."""
-    spans = [m.span() for m in _SKIP_SPANS.finditer(text)]
+    spans = []
     start = 0
     for paragraph in text.split("\n"):
+        if paragraph and _SKIP_TRIGGER.search(paragraph):
+            spans += [(start + m.start(), start + m.end()) for m in _SKIP_SPANS.finditer(paragraph)]
         if paragraph and len(_CODE_SYMBOLS.findall(paragraph)) >= CODE_SYMBOL_SHARE * len(paragraph):
             spans.append((start, start + len(paragraph)))
         start += len(paragraph) + 1

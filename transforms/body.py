@@ -305,11 +305,12 @@ def _run_lengths(flags: np.ndarray) -> np.ndarray:
     >>> _run_lengths(np.array([True, True, False, True])).tolist()
     [2.0, 2.0, 0.0, 1.0]
     """
-    lengths = np.zeros(len(flags))
+    values = flags.tolist()  # Python's own booleans: indexing an array element by element is slow
+    lengths = np.zeros(len(values))
     start = 0
-    for n in range(1, len(flags) + 1):
-        if n == len(flags) or flags[n] != flags[start]:
-            if flags[start]:
+    for n in range(1, len(values) + 1):
+        if n == len(values) or values[n] != values[start]:
+            if values[start]:
                 lengths[start:n] = n - start
             start = n
     return lengths

@@ -29,9 +29,10 @@ PROSE_LONG_WORDS = 16
 # Cached lines per feature: enough for the furniture of many sites, small enough (a few MB)
 # that a worker's memory stays flat over millions of documents.
 LINE_CACHE_SIZE = 16_384
-# Lines whose tokens are kept: those of the documents being judged, which several features read
-# one after another.
-RECENT_LINES = 1_024
+# Lines whose tokens are kept, which several features read one after another: the lines of a
+# whole chunk of documents, since corpus evidence reads them all before the first is judged
+# (with 1,024, every line was split into words twice; this costs a worker about 30 MB).
+RECENT_LINES = 16_384
 # Cached words per feature: the common ones recur in every article.
 WORD_CACHE_SIZE = 65_536
 # A long line without sentence punctuation whose words are nearly all capitalised is a menu.
