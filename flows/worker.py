@@ -38,7 +38,14 @@ from transforms.corpus import (
     count_documents_per_line,
     text_fingerprints,
 )
-from transforms.document import Article, Prepared, Rejected, clean_document, prepare_document
+from transforms.document import (
+    TEXT_ROADS,
+    Article,
+    Prepared,
+    Rejected,
+    clean_document,
+    prepare_document,
+)
 from transforms.language import preload as preload_language_profiles
 from transforms.metadata import Given
 
@@ -157,7 +164,8 @@ def clean_chunk(chunk: list[RawDocument], today: dt.date) -> list[Article | Reje
         else Rejected(doc.source_path, doc.reason or "unreadable", "read", doc.detail)
         for doc in chunk
     ]
-    texts = [p.repaired.text for p in prepared if isinstance(p, Prepared)]
+    judged = [p for p in prepared if isinstance(p, Prepared) and p.source_format in TEXT_ROADS]
+    texts = [p.repaired.text for p in judged]  # the documents corpus evidence is for
     repeated = RepeatedLines()
     if len(texts) >= MIN_CORPUS_DOCUMENTS:
         repeated = RepeatedLines.from_counts(count_documents_per_line(text_fingerprints(t) for t in texts))

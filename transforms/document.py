@@ -33,6 +33,9 @@ NOTICE_EDGE_LINES = 3
 # response (an HTML page too), a WET record (text).
 TEXT, HTML, WARC, WET = "text", "html", "warc", "wet"
 SOURCE_FORMATS = (TEXT, HTML, WARC, WET)
+# The roads of text: their lines are judged by the line rules and the body model, with corpus
+# evidence. On an HTML page (a WARC response too) trafilatura chooses the article from the markup.
+TEXT_ROADS = (TEXT, WET)
 
 
 @dataclass(frozen=True)
@@ -122,7 +125,7 @@ def prepare_document(
     except NotText as err:
         return Rejected(source_path, err.reason, "decode", err.detail, doc_id)
     road = source_format or (HTML if looks_like_html(decoded.text) else TEXT)
-    if road in (TEXT, WET):
+    if road in TEXT_ROADS:
         return Prepared(doc_id, source_path, decoded.encoding, repair_text(decoded.text), road)
     page = extract_page(decoded.text)
     if page is None:
@@ -174,13 +177,13 @@ def clean_document(
     doc_id, source_path, repaired = prepared.doc_id, prepared.source_path, prepared.repaired
     raw_lines = repaired.text.split("\n")
     lines = document_lines(raw_lines)
-    if prepared.source_format in (HTML, WARC):
+    if prepared.source_format in TEXT_ROADS:
+        judged = classify_lines(lines, repeated=repeated)
+    else:
         # trafilatura chose the article from the page's markup; on the real pages of
         # ../shared/eval/pages the line rules after it scored 0.918 and the body model 0.907,
         # against 0.921 for its text as it is. The metadata step still takes title and dates out.
         judged = [Verdict(i, line, None) for i, line in enumerate(lines) if line]
-    else:
-        judged = classify_lines(lines, repeated=repeated)
     body_start = next((v.index for v in judged if v.kept), None)
     header = extract_header(raw_lines, today, body_start)
     metadata = apply_given(
