@@ -34,6 +34,7 @@ TRIALS = 2
 MIN_LETTERS = 20
 MIN_CONFIDENCE = 0.5
 SEED = 0
+NORMALISE_EVERY = 5  # langdetect's walk normalises after steps 0, 5, 10, …
 
 _HANGUL = re.compile(r"[\uac00-\ud7af\u1100-\u11ff]")
 _KANA = re.compile(r"[\u3040-\u30ff]")
@@ -90,7 +91,12 @@ class FastDetector(Detector):  # type: ignore[misc]
     def _detect_block(self) -> None:
         """langdetect's random walks over the n-grams, on NumPy vectors: element by element
         the same products and quotients, the normalising sum taken in the same order, and the
-        same random draws (`choice` is `getrandbits` until the value is in range)."""
+        same random draws (`choice` is `getrandbits` until the value is in range).
+
+        langdetect multiplies the probabilities by one n-gram's vector a step, and normalises
+        them (and tests for convergence) every NORMALISE_EVERY steps. Here the steps between
+        two normalisations are one NumPy reduction: the first row times the probabilities, then
+        the rows multiplied in turn, which are the same products in the same order."""
         self.cleaning_text()
         ngrams = self._extract_ngrams()
         if not ngrams:
@@ -100,21 +106,27 @@ class FastDetector(Detector):  # type: ignore[misc]
         random.seed(self.seed)
         draw, count = random.getrandbits, len(ngrams)
         bits = count.bit_length()
+
+        def drawn_vector() -> np.ndarray:
+            drawn = draw(bits)
+            while drawn >= count:
+                drawn = draw(bits)
+            return _vector(ngrams[drawn])  # a walk visits few n-grams
+
         for _ in range(self.n_trial):
             prob = np.array(self._init_probability())
             alpha = self.alpha + random.gauss(0.0, 1.0) * self.ALPHA_WIDTH
             weight = alpha / self.BASE_FREQ
-            step = 0
+            step, steps = 0, 1  # langdetect normalises after step 0, then after every fifth
             while True:
-                drawn = draw(bits)
-                while drawn >= count:
-                    drawn = draw(bits)
-                prob *= weight + _vector(ngrams[drawn])  # a walk visits few n-grams
-                if step % 5 == 0:
-                    prob /= sum(prob.tolist())
-                    if prob.max() > self.CONV_THRESHOLD or step >= self.ITERATION_LIMIT:
-                        break
-                step += 1
+                rows = np.array([drawn_vector() for _ in range(steps)])
+                rows += weight
+                rows[0] *= prob
+                prob = np.multiply.reduce(rows, axis=0)
+                prob /= sum(prob.tolist())
+                if prob.max() > self.CONV_THRESHOLD or step >= self.ITERATION_LIMIT:
+                    break
+                step, steps = step + NORMALISE_EVERY, NORMALISE_EVERY
             for j, value in enumerate(prob.tolist()):
                 self.langprob[j] += value / self.n_trial
 
