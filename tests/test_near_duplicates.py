@@ -104,14 +104,31 @@ def test_a_copy_cut_short_is_found_by_its_lead_where_the_bands_miss_it() -> None
     assert _found_copies(originals, copies, with_leads=True) == (len(originals), 0)
 
 
-def test_real_copies_without_their_last_quarter_are_found() -> None:
-    """With the dev set's articles and ours: 61 of 65 such copies found (the bands alone: 56);
-    the others' Jaccard estimate falls more than CONTAINED_MARGIN under the threshold."""
+@pytest.mark.parametrize("kept", [0.75, 0.6])
+def test_real_copies_cut_short_are_found(kept: float) -> None:
+    """With the dev set's articles and ours (65), each cut after a share of its characters: a
+    copy that begins as its original and whose words are nearly all in it is found however
+    low its Jaccard falls (a copy without its last two fifths is at about 0.6). Measured: 65
+    and 63 of 65; with the bands and the margin alone, 56 and 8."""
     originals = [t for t in _articles() if len(t.split("\n")) >= 4 and len(t) > 800]
-    copies = [t[: int(len(t) * 0.75)] for t in originals]
+    copies = [t[: int(len(t) * kept)] for t in originals]
     hits, wrong = _found_copies(originals, copies, with_leads=True)
     assert wrong == 0
-    assert hits >= 0.9 * len(originals)
+    assert hits >= 0.95 * len(originals)
+
+
+def test_articles_that_open_alike_are_no_copies() -> None:
+    """A site's standard opening of 40 words before different stories gives them one lead;
+    their other words are not in each other, so none is a copy."""
+    opening = " ".join(f"standard{i}" for i in range(40)) + "\n"
+    texts = [opening + t for t in _articles() if len(t) > 800]
+    words = [text_words(t) for t in texts]
+    assert len({lead_key(w) for w in words}) == 1
+    signatures = np.array([signature(set(w)) for w in words])
+    sizes = np.array([len(set(w)) for w in words], dtype=np.float64)
+    leads = np.array([lead_key(w) for w in words], dtype=np.uint64)
+    found = find_near_duplicates(signatures, np.arange(len(words)), DEFAULT_THRESHOLD, sizes, leads)
+    assert found.groups == 0
 
 
 def test_the_seeds_tell_one_story_and_are_no_copies() -> None:

@@ -15,7 +15,8 @@ many hash functions over its words): the share of equal values estimates the Jac
 similarity. Locality-sensitive hashing finds the candidate pairs without comparing every pair:
 texts that agree on all `ROWS` values of any of `BANDS` bands are compared, which finds a pair
 at 0.8 with probability 0.95 and at 0.85 with 0.994, and almost never one below 0.5. Texts
-that begin with the same LEAD_WORDS words are compared too: a copy cut short begins so.
+that begin with the same LEAD_WORDS words are compared too: a copy cut short begins so, and
+is a copy at any Jaccard when its words are in the other.
 Everything is deterministic: the hash functions come from a fixed seed, and words are hashed
 with CRC-32 (Python's own `hash` changes from process to process).
 """
@@ -40,10 +41,13 @@ MIN_CONTAINMENT = 0.9
 CONTAINED_MARGIN = 0.1
 PERMUTATIONS = 128
 BANDS, ROWS = 16, 8
-# A copy whose end is cut off begins as its original does. Two texts whose first LEAD_WORDS
-# words are the same are compared too, whatever their bands: with its last quarter cut off, a
-# copy keeps a Jaccard of about 0.75, where the bands find a pair 8 times in 10. A text of
-# fewer words has no lead (NO_LEAD).
+# A copy whose end is cut off begins as its original does, and its words are in the original.
+# Two texts whose first LEAD_WORDS words are the same are compared too, whatever their bands,
+# and such a pair is a copy when the smaller word set is MIN_CONTAINMENT inside the larger,
+# however low its Jaccard: a copy without its last quarter keeps about 0.75, without its last
+# two fifths about 0.6 (the bands find those 8 and 1 times in 10; the leads 65 and 63 of 65 on
+# the copies of tests/test_near_duplicates.py), and two stories that open alike (a site's
+# standard opening) still differ in the rest. A text of fewer words has no lead (NO_LEAD).
 LEAD_WORDS = 30
 NO_LEAD = 0
 SIGNATURE_BYTES = PERMUTATIONS * 4
@@ -114,7 +118,8 @@ def find_near_duplicates(
     of close copies is one group. With `sizes` (each text's number of distinct words), a pair
     up to CONTAINED_MARGIN under the threshold counts as well when the smaller word set is at
     least MIN_CONTAINMENT inside the larger (estimated from the sizes and the Jaccard estimate).
-    With `leads` (each text's `lead_key`), the texts that begin alike are candidates too.
+    With `leads` (each text's `lead_key`), the texts that begin alike are candidates too, and
+    such a pair counts at any Jaccard when it is that much contained (a copy cut short).
 
     >>> texts = ["a b c d e f g h i j", "a b c d e f g h i k", "x y z"]
     >>> sig = np.array([signature(set(t.split())) for t in texts])
@@ -169,27 +174,30 @@ def _verified_pairs(
     lead, and whose signatures estimate at least `threshold` (or nearly, for a contained copy),
     as two arrays of positions."""
     found = [np.zeros((0, 2), dtype=np.int64)]
-    for left, right in _candidates(signatures, leads):
+    for left, right, same_lead in _candidates(signatures, leads):
         estimate = (signatures[left] == signatures[right]).mean(axis=1)
         agree = estimate >= threshold
         if sizes is not None:
             smaller = np.minimum(sizes[left], sizes[right])
             shared = estimate / (1 + estimate) * (sizes[left] + sizes[right])  # |A ∩ B| from J
-            agree |= (estimate >= threshold - CONTAINED_MARGIN) & (shared >= MIN_CONTAINMENT * smaller)
+            floor = 0.0 if same_lead else threshold - CONTAINED_MARGIN
+            agree |= (estimate >= floor) & (shared >= MIN_CONTAINMENT * smaller)
         found.append(np.column_stack([left[agree], right[agree]]))
     pairs = np.concatenate(found)  # a pair found in several buckets stays several times: harmless
     return pairs[:, 0], pairs[:, 1]
 
 
-def _candidates(signatures: np.ndarray, leads: np.ndarray | None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+def _candidates(
+    signatures: np.ndarray, leads: np.ndarray | None
+) -> Iterator[tuple[np.ndarray, np.ndarray, bool]]:
     """The candidate pairs of each band in turn (one band at a time, to bound memory), then
-    those of the leads."""
+    those of the leads (flagged True)."""
     for band in range(BANDS):
-        yield _bucket_pairs(_band_key(signatures, band))
+        yield *_bucket_pairs(_band_key(signatures, band)), False
     if leads is not None:
         with_lead = np.flatnonzero(leads != NO_LEAD)
         left, right = _bucket_pairs(leads[with_lead])
-        yield with_lead[left], with_lead[right]
+        yield with_lead[left], with_lead[right], True
 
 
 def _bucket_pairs(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
