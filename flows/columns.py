@@ -51,7 +51,8 @@ ARTICLE_COLUMNS: tuple[tuple[str, pa.DataType, bool, str], ...] = (
      "when a crawler fetched the page (an archive's WARC-Date), never its publication date"),
     ("near_duplicate_of", pa.string(), True,
      "doc_id of the article this one copies (word-set Jaccard >= the run's threshold, 0.8 by "
-     "default, or 0.1 under it for a copy 90% inside the other): the copy kept as the original "
+     "default, or 0.1 under it for a copy 90% inside the other, or any for a copy cut short: the "
+     "same first 30 words, 90% inside the other): the copy kept as the original "
      "is the earliest published, then fetched, then by source_path; null for originals and "
      "articles without a copy"),
     ("story_id", pa.string(), False,
