@@ -17,7 +17,13 @@ from tests.conftest import EVAL, SEEDS
 from tests.corpus.build import PAGES, parse
 from tests.test_incremental import build
 from transforms.lines import text_words
-from transforms.near_duplicates import DEFAULT_THRESHOLD, find_near_duplicates, lead_key, signature
+from transforms.near_duplicates import (
+    DEFAULT_THRESHOLD,
+    NearDuplicates,
+    find_near_duplicates,
+    lead_key,
+    signature,
+)
 
 FURNITURE_ABOVE = "Menu\nHome | World | Sport | Opinion\n\n"
 FURNITURE_BELOW = "\n\nShare this:\nRelated posts\nLeave a Reply\n"
@@ -79,13 +85,18 @@ def test_copies_point_at_their_original_and_other_articles_stay_apart() -> None:
     assert (by_jaccard_alone[::3] >= 0).all()  # 5% of the words changed: found either way
 
 
-def _found_copies(originals: list[str], copies: list[str], with_leads: bool) -> tuple[int, int]:
-    """(copies pointing at their own original, originals or copies pointing anywhere else)."""
-    words = [text_words(t) for t in originals + copies]
+def _related(texts: list[str], with_leads: bool = True) -> NearDuplicates:
+    """The near-duplicates among `texts` as the run finds them (with word-set sizes, and leads)."""
+    words = [text_words(t) for t in texts]
     signatures = np.array([signature(set(w)) for w in words])
     sizes = np.array([len(set(w)) for w in words], dtype=np.float64)
     leads = np.array([lead_key(w) for w in words], dtype=np.uint64) if with_leads else None
-    found = find_near_duplicates(signatures, np.arange(len(words)), DEFAULT_THRESHOLD, sizes, leads)
+    return find_near_duplicates(signatures, np.arange(len(words)), DEFAULT_THRESHOLD, sizes, leads)
+
+
+def _found_copies(originals: list[str], copies: list[str], with_leads: bool) -> tuple[int, int]:
+    """(copies pointing at their own original, originals or copies pointing anywhere else)."""
+    found = _related(originals + copies, with_leads)
     n = len(originals)
     hits = sum(p == i for i, p in enumerate(found.original[n:].tolist()))
     wrong = int((found.original[:n] >= 0).sum()) + sum(
@@ -123,13 +134,8 @@ def test_articles_that_open_alike_are_no_copies() -> None:
     their other words are not in each other, so none is a copy."""
     opening = " ".join(f"standard{i}" for i in range(40)) + "\n"
     texts = [opening + t for t in _articles() if len(t) > 800]
-    words = [text_words(t) for t in texts]
-    assert len({lead_key(w) for w in words}) == 1
-    signatures = np.array([signature(set(w)) for w in words])
-    sizes = np.array([len(set(w)) for w in words], dtype=np.float64)
-    leads = np.array([lead_key(w) for w in words], dtype=np.uint64)
-    found = find_near_duplicates(signatures, np.arange(len(words)), DEFAULT_THRESHOLD, sizes, leads)
-    assert found.groups == 0
+    assert len({lead_key(text_words(t)) for t in texts}) == 1
+    assert _related(texts).groups == 0
 
 
 def test_the_seeds_tell_one_story_and_are_no_copies() -> None:
