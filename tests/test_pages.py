@@ -116,9 +116,10 @@ def test_the_same_pages_as_html_meet_the_gate(tmp_path: Path, eval_dir: Path) ->
     copies = {page_of[r["source_path"]]: page_of[r["detail"].removeprefix("same bytes as ")] for r in rejects}
     assert {r["reason"] for r in rejects} == {"duplicate"} and len(copies) == 2
     pages = [*row_of, *copies]
-    rows = [row_of[name] for name in row_of] + [row_of[first] for first in copies.values()]
+    rows = [*row_of.values(), *(row_of[first] for first in copies.values())]
     (scored / "articles").mkdir(parents=True)
-    mapped = table.take(pa.array(rows)).set_column(1, "source_path", pa.array(pages))
+    column = table.schema.get_field_index("source_path")
+    mapped = table.take(pa.array(rows)).set_column(column, "source_path", pa.array(pages))
     pq.write_table(mapped, scored / "articles" / "part.parquet")
     score_pages(scored, eval_dir, HTML_PAGES_MIN, HTML_PAGES_MAX)
 

@@ -171,8 +171,8 @@ def _verified_pairs(
     signatures: np.ndarray, threshold: float, sizes: np.ndarray | None, leads: np.ndarray | None
 ) -> tuple[np.ndarray, np.ndarray]:
     """Pairs (each text with the first text of its bucket) that agree on a band, or on their
-    lead, and whose signatures estimate at least `threshold` (or nearly, for a contained copy),
-    as two arrays of positions."""
+    lead, and whose signatures estimate at least `threshold` (or less, for a contained copy:
+    see `find_near_duplicates`), as two arrays of positions."""
     found = [np.zeros((0, 2), dtype=np.int64)]
     for left, right, same_lead in _candidates(signatures, leads):
         estimate = (signatures[left] == signatures[right]).mean(axis=1)
