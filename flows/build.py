@@ -32,6 +32,7 @@ import os
 import sys
 import time
 import uuid
+from concurrent.futures import Future, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -79,11 +80,11 @@ from flows.files import (
 from flows.incremental import Bucket, HashFiles, Plan, hash_files, plan_run, run_config
 from flows.partitions import link_partitions
 from flows.progress import Progress
-from flows.report import RunSummary, publish_artifacts, write_dataset_card
+from flows.report import RunSummary, draw_charts, publish_artifacts, write_dataset_card
 from flows.run_checks import RunChecker, ValidationFailed
 from flows.sources import Fields, escaped_path
 from flows.startup import take_head_start, take_listing
-from flows.worker import BucketParts, clean_bucket, ensure_pool, run_cpu_bound, take_early
+from flows.worker import BucketParts, clean_bucket, ensure_pool, run_cpu_bound, submit_cpu_bound, take_early
 from transforms.document import Rejected
 from transforms.near_duplicates import DEFAULT_THRESHOLD
 
@@ -151,6 +152,7 @@ def _build(options: RunOptions) -> RunSummary:
     output_root = Path(options.output_dir)
     run_dir: Path | None = None
     pending: dict[str, Any] = {}
+    charts: Future[list[tuple[str, str]]] | None = None
     try:
         with output_lock(output_root):
             head_started = take_head_start(options)
@@ -190,7 +192,12 @@ def _build(options: RunOptions) -> RunSummary:
                     progress.advance(bucket.size)
             stage.done("clean and check", minus=checker.validation_seconds)
             validated = checker.validation_seconds  # the step validates what is pending first
+            checker.validate_pending()  # every row counted: a worker draws the charts meanwhile
+            if not options.drop_near_duplicates:  # (dropped copies would leave the counts)
+                counts = (checker.articles, checker.languages, checker.days)
+                charts = submit_cpu_bound(draw_charts, *counts, run_dir)
             checker.relate_articles(options.near_duplicate_threshold, options.drop_near_duplicates)
+            drawn = charts.result() if charts else None
             stage.done("near-duplicates and stories", minus=checker.validation_seconds - validated)
             outcome = checker.finish()
             stage.done("validate", seconds=checker.validation_seconds)
@@ -207,7 +214,7 @@ def _build(options: RunOptions) -> RunSummary:
             manifest.save(run_dir)
             summary.data_docs = str(output_root / "validation" / "docs" / "index.html")
             summary.seconds = time.monotonic() - begun.started
-            write_dataset_card(summary, run_dir)
+            write_dataset_card(summary, run_dir, drawn)
             publish(output_root, run_dir)
             stage.done("report and publish")
     except (ValidationFailed, OutputLocked) as err:
@@ -216,6 +223,8 @@ def _build(options: RunOptions) -> RunSummary:
         message = no_space_message(output_root) if is_no_space(err) else None
         for future in pending.values():
             future.wait()
+        if charts is not None:
+            wait([charts])
         if run_dir is not None:
             discard_run(run_dir)
         if message:

@@ -6,7 +6,7 @@ One `RunSummary` feeds all three, so the numbers agree wherever they are read:
 - `publish_artifacts`: a markdown summary and a table of rejects attached to the Prefect flow
   run, so that a scheduled run can be judged from Prefect's UI alone;
 - `write_dataset_card`: OUTPUT/README.md, with the meaning of every column, the counts, and two
-  charts (languages, articles per day) as PNG files beside it.
+  charts (languages, articles per day, `draw_charts`) as PNG files beside it.
 """
 
 from __future__ import annotations
@@ -183,9 +183,13 @@ def _counts(counter: Counter[str]) -> str:
     return ", ".join(f"`{key}` {n:,}" for key, n in counter.most_common()) or "none"
 
 
-def write_dataset_card(summary: RunSummary, folder: Path) -> Path:
-    """Write README.md and its charts into `folder` (the run's snapshot); the card's path."""
-    charts = _draw_charts(summary, folder / CHARTS)
+def write_dataset_card(
+    summary: RunSummary, folder: Path, charts: list[tuple[str, str]] | None = None
+) -> Path:
+    """Write README.md into `folder` (the run's snapshot), with the `charts` `draw_charts`
+    drew there (drawn now when None); the card's path."""
+    if charts is None:
+        charts = draw_charts(summary.articles, summary.languages, summary.days, folder)
     columns = "\n".join(
         f"| `{name}` | {kind} | {description} |" for name, kind, _, description in ARTICLE_COLUMNS
     )
@@ -214,35 +218,39 @@ def write_dataset_card(summary: RunSummary, folder: Path) -> Path:
     return path
 
 
-def _draw_charts(summary: RunSummary, folder: Path) -> list[tuple[str, str]]:
-    """PNG bar charts of the language distribution and of articles per day."""
-    if not summary.articles:
+def draw_charts(
+    articles: int, languages: Counter[str], days: Counter[dt.date], folder: Path
+) -> list[tuple[str, str]]:
+    """PNG bar charts of the language distribution and of articles per day, in the CHARTS
+    folder of `folder`: (title, file name) of each. About a second with matplotlib's import,
+    so the flow draws them in a worker process while it relates the articles."""
+    if not articles:
         return []
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    charts = []
-    languages = summary.languages.most_common(20)
-    figure, axes = plt.subplots(figsize=(8, 0.3 * len(languages) + 1.2))
-    axes.barh([code for code, _ in reversed(languages)], [n for _, n in reversed(languages)], color="#4c72b0")
+    charts, charts_dir = [], folder / CHARTS
+    top = languages.most_common(20)
+    figure, axes = plt.subplots(figsize=(8, 0.3 * len(top) + 1.2))
+    axes.barh([code for code, _ in reversed(top)], [n for _, n in reversed(top)], color="#4c72b0")
     axes.set_xlabel("articles")
-    axes.set_title("Articles per language" + (" (top 20)" if len(summary.languages) > 20 else ""))
+    axes.set_title("Articles per language" + (" (top 20)" if len(languages) > 20 else ""))
     figure.tight_layout()
-    figure.savefig(folder / "languages.png", dpi=100)
+    figure.savefig(charts_dir / "languages.png", dpi=100)
     plt.close(figure)
     charts.append(("Articles per language", "languages.png"))
-    if summary.days:
-        days = sorted(summary.days)
+    if days:
+        dated = sorted(days)
         figure, axes = plt.subplots(figsize=(8, 3))
-        axes.bar(days, [summary.days[d] for d in days], color="#55a868", width=1.0)  # type: ignore[arg-type]
+        axes.bar(dated, [days[d] for d in dated], color="#55a868", width=1.0)  # type: ignore[arg-type]
         axes.set_ylabel("articles")
-        undated = summary.articles - sum(summary.days.values())
+        undated = articles - sum(days.values())
         axes.set_title(f"Articles per publication day ({undated:,} without a date)")
         figure.autofmt_xdate()
         figure.tight_layout()
-        figure.savefig(folder / "articles_per_day.png", dpi=100)
+        figure.savefig(charts_dir / "articles_per_day.png", dpi=100)
         plt.close(figure)
         charts.append(("Articles per publication day", "articles_per_day.png"))
     return charts

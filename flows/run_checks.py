@@ -157,14 +157,14 @@ class RunChecker:
             self.pending.append(_Pending(entry, table))
             self.pending_rows += table.num_rows
             if self.pending_rows >= VALIDATION_CHUNK_ROWS:
-                self._validate_pending()
+                self.validate_pending()
         return entry
 
     def relate_articles(self, threshold: float, drop: bool) -> None:
         """Fill `near_duplicate_of` and `story_id` across every part checked; with `drop`, the
         copies then move to rejects as `near_duplicate` (the original's doc_id in `detail`) and
         leave the counts."""
-        self._validate_pending()  # every row counted and every part final, before the marks
+        self.validate_pending()  # every row counted and every part final, before the marks
         self.relations = relations = relate_articles(self.run_dir, list(self.entries), threshold, drop)
         if not self._validate_marks(relations):
             return  # the run fails in `finish`, naming the expectations; nothing is written
@@ -197,7 +197,8 @@ class RunChecker:
                 chunk, rows = [], 0
         return all(outcome.success for outcome in self.relations_outcomes)
 
-    def _validate_pending(self) -> None:
+    def validate_pending(self) -> None:
+        """Validate the articles checked since the last chunk: then every row is counted."""
         if not self.pending:
             return
         chunk = pa.concat_tables([p.table.select(list(VALIDATED_COLUMNS)) for p in self.pending])
@@ -294,7 +295,7 @@ class RunChecker:
 
     def finish(self) -> ValidationOutcome:
         """Validate what is left, make sure articles/ and rejects/ have a file, and decide."""
-        self._validate_pending()
+        self.validate_pending()
         for folder, schema in (("articles", ARTICLE_SCHEMA), ("rejects", REJECT_SCHEMA)):
             if not any((self.run_dir / folder).glob("*.parquet")):  # readers expect a file
                 pq.write_table(schema.empty_table(), self.run_dir / folder / "part-empty.parquet")

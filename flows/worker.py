@@ -194,9 +194,20 @@ def _chunks(items: Iterable[RawDocument], size: int) -> Iterator[list[RawDocumen
 
 def run_cpu_bound(function: Callable[..., T], *args: Any) -> T:
     """Run in the local worker pool when there is one, else here (e.g. on a Dask worker)."""
-    if _pool is None:
-        return function(*args)
-    return _pool.submit(function, *args).result()
+    return submit_cpu_bound(function, *args).result()
+
+
+def submit_cpu_bound(function: Callable[..., T], *args: Any) -> Future[T]:
+    """Start in the local worker pool when there is one, to be awaited later; else run here,
+    at once (the future is done)."""
+    if _pool is not None:
+        return _pool.submit(function, *args)
+    done: Future[T] = Future()
+    try:
+        done.set_result(function(*args))
+    except Exception as err:
+        done.set_exception(err)
+    return done
 
 
 def map_cpu_bound(function: Callable[..., T], *iterables: Iterable[Any]) -> list[T]:
