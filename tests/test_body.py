@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
+import pytest
 
-from transforms.body import MODEL_PATH, SIGNALS, STAGE2_EXTRA, load_model
+from transforms.body import _TIME_OR_DATE_RE, MODEL_PATH, SIGNALS, STAGE2_EXTRA, load_model
 from transforms.document import Article, process_document
 
 MENU = ["Home", "News", "Politics", "Comments", "Sport", "Weather", "Opinion", "Jobs", "Obituaries"]
@@ -76,3 +78,33 @@ def test_the_flat_walk_equals_a_walk_tree_by_tree() -> None:
     assert np.allclose(model.stage1.probability(x), reference_probability(data["stage1"], x))
     x2 = rng.normal(1.0, 1.5, size=(5, len(SIGNALS) + len(STAGE2_EXTRA)))
     assert np.allclose(model.stage2.probability(x2), reference_probability(data["stage2"], x2))
+
+
+# The plain form of the time-or-year signal, which _TIME_OR_DATE_RE writes digit first.
+PLAIN_TIME_OR_YEAR = re.compile(r"\b\d{1,2}[:.]\d{2}\b|\b(19|20)\d{2}\b")
+
+
+@pytest.mark.parametrize(
+    ("line", "found"),
+    [
+        ("Updated 9:30 PM", True),
+        ("at 21.15 on Friday", True),
+        ("in 1999", True),
+        ("(2024)", True),
+        ("in 1899", False),
+        ("in 2100", False),
+        ("12345 votes", False),
+        ("v2.10.3", False),
+        ("ab2020", False),
+        ("2020ab", False),
+        ("x9:30", False),
+        ("9:305", False),
+        ("123:45", False),
+        ("1:2", False),
+        ("20 20", False),
+        ("_2020", False),
+        ("page 19", False),
+    ],
+)
+def test_the_time_or_year_signal_finds_what_its_plain_form_finds(line: str, found: bool) -> None:
+    assert bool(_TIME_OR_DATE_RE.search(line)) is found is bool(PLAIN_TIME_OR_YEAR.search(line))

@@ -74,6 +74,23 @@ def test_odd_spaces_and_trailing_whitespace_are_tidied() -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "tidied"),
+    [
+        ("one\ttab", "one tab"),  # ASCII: a lone tab is a run of its own
+        ("form\x0c\x0bfeed", "form feed"),
+        ("two  spaces", "two spaces"),
+        ("already tidy", "already tidy"),
+        ("caf\u00e9\u00a0\u00a0noir", "café noir"),  # not ASCII: the odd spaces count
+        ("soft\u00adhyphen and\u2060joiner", "softhyphen andjoiner"),
+    ],
+)
+def test_whitespace_is_tidied_in_ascii_and_other_text_alike(text: str, tidied: str) -> None:
+    """The shortcuts (ASCII text has no odd spaces; a text without two spaces, a tab, a form
+    feed or a vertical tab has no run) give what the patterns give."""
+    assert tidy_whitespace(text) == tidied
+
+
+@pytest.mark.parametrize(
     "control", ["\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069"]
 )
 def test_bidirectional_controls_leave_the_text_and_repairs_say_so(control: str) -> None:
