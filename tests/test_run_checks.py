@@ -68,8 +68,8 @@ def test_rows_that_break_an_expectation_become_rejects(
     ]
     articles = pq.read_table(out / "articles").to_pylist()
     assert len(articles) == 4
-    # The five seeds are one story: relations computed before validation took the row out are
-    # computed again, so that every mark names an article that is in the dataset.
+    # The five seeds are one story: it is related over the four articles left, and every mark
+    # names one of them.
     kept = {a["doc_id"] for a in articles}
     assert {a["story_id"] for a in articles} <= kept
     assert {a["near_duplicate_of"] for a in articles} - {None} <= kept
