@@ -70,14 +70,17 @@ def test_help_explains_every_option() -> None:
 
 
 SERVER_START_SECONDS = 120
+SCHEDULER_SECONDS = 60  # it schedules a new deployment's runs within seconds
 RUN_SECONDS = 240
 
 
 @pytest.mark.slow
 def test_a_served_deployment_runs_on_a_real_prefect_server(tmp_path: Path) -> None:
     """What a data engineer does: `prefect server start`, `serve` with PREFECT_API_URL pointing
-    at it, `prefect deployment run`. The run publishes the dataset, and its two artifacts are on
-    the server. The test starts and stops the server and the serving process itself."""
+    at it, `prefect deployment run`. The server's scheduler makes the cron's next runs (with
+    SQLAlchemy 2.1 it failed on every pass, and a served cron never ran), the run publishes the
+    dataset, and its two artifacts are on the server. The test starts and stops the server and
+    the serving process itself."""
     port = _free_port()
     api = f"http://127.0.0.1:{port}/api"
     env = {
@@ -98,14 +101,16 @@ def test_a_served_deployment_runs_on_a_real_prefect_server(tmp_path: Path) -> No
         with _process(serve_cmd, env, tmp_path / "serve.log", cwd=ROOT) as serve_log:
             name = f"{build_dataset.name}/{DEPLOYMENT_NAME}"
             _wait_for(lambda: _get(f"{api}/deployments/name/{name}") is not None, 60, serve_log)
+            _wait_for(lambda: _runs(api, "SCHEDULED"), SCHEDULER_SECONDS, server_log)
+            scheduled = _runs(api, "SCHEDULED")  # (stopping `serve` pauses the schedule: they go)
             started = subprocess.run(
                 [*prefect, "deployment", "run", name, "--watch", "--watch-timeout", str(RUN_SECONDS)],
                 env=env, capture_output=True, text=True, timeout=RUN_SECONDS + 30, check=False,
             )  # fmt: skip
             assert started.returncode == 0, started.stdout + started.stderr + serve_log.read_text()
-        (run,) = _post(f"{api}/flow_runs/filter", {"deployments": {"name": {"any_": [DEPLOYMENT_NAME]}}})
+        (run,) = _runs(api, "COMPLETED")
         artifacts = _post(f"{api}/artifacts/filter", {"artifacts": {"flow_run_id": {"any_": [run["id"]]}}})
-    assert run["state"]["type"] == "COMPLETED"
+    assert scheduled and all(r["expected_start_time"][4:19] == "-01-01T00:00:00" for r in scheduled)
     assert {a["key"] for a in artifacts} == {SUMMARY_ARTIFACT, REJECTS_ARTIFACT}
     summary = next(a for a in artifacts if a["key"] == SUMMARY_ARTIFACT)
     assert "| articles | 5 |" in summary["data"] and f"{out}/validation" in summary["data"]
@@ -163,6 +168,13 @@ def _post(url: str, body: dict[str, Any]) -> Any:
     )
     with urllib.request.urlopen(request, timeout=10) as response:
         return json.loads(response.read())
+
+
+def _runs(api: str, state: str) -> list[dict[str, Any]]:
+    """The deployment's flow runs in this state."""
+    deployments = {"name": {"any_": [DEPLOYMENT_NAME]}}
+    runs = {"state": {"type": {"any_": [state]}}}
+    return list(_post(f"{api}/flow_runs/filter", {"deployments": deployments, "flow_runs": runs}))
 
 
 def _free_port() -> int:
