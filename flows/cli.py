@@ -224,7 +224,7 @@ def serve_command(args: argparse.Namespace) -> int:
     from prefect.settings import temporary_settings
 
     show_progress_lines()
-    api = startup.embedded_api()
+    api = startup.embedded_api(schedules=True)
     if api:
         print(
             "PREFECT_API_URL is not set: serving with an embedded API that lives as long as this "

@@ -39,30 +39,39 @@ gc.enable()
 from uvicorn.main import main
 sys.exit(main())
 """
-# The server lives for one run: it needs no block types registered in its database (Prefect
-# would import every installed Prefect collection, prefect-dask and Dask included, to check).
-# Nor does it keep what only its UI (off) or automations would read: the task runs that its
-# recorder builds from the client's events, the events themselves, and the triggers that
-# watch them. Those three took about 40% of the server's CPU on the bench corpus (2.6 s of
-# 6.5 s for 20,000 articles), seconds the workers lose on a two-core machine. Flow runs, their
-# states, logs and artifacts are written as before. A run that should be watched in a UI is
-# run against a real server (PREFECT_API_URL), which keeps everything.
-SERVER_SETTINGS = {
+# Settings of every embedded server: no UI, and no block types registered in its database
+# (Prefect would import every installed Prefect collection, prefect-dask and Dask included, to
+# check).
+_SERVER_BASE = {
     "PREFECT_UI_ENABLED": "0",
-    "PREFECT__SERVER_EPHEMERAL": "1",
     "PREFECT__SERVER_FINAL": "1",
     "PREFECT_API_BLOCKS_REGISTER_ON_START": "false",
     "PREFECT_MEMOIZE_BLOCK_AUTO_REGISTRATION": "false",
+}
+# A server for one run runs only the services of Prefect's own ephemeral server. Nor does it
+# keep what only its UI (off) or automations would read: the task runs that its recorder builds
+# from the client's events, the events themselves, and the triggers that watch them. Those
+# three took about 40% of the server's CPU on the bench corpus (2.6 s of 6.5 s for 20,000
+# articles), seconds the workers lose on a two-core machine. Flow runs, their states, logs and
+# artifacts are written as before. A run that should be watched in a UI is run against a real
+# server (PREFECT_API_URL), which keeps everything.
+SERVER_SETTINGS = _SERVER_BASE | {
+    "PREFECT__SERVER_EPHEMERAL": "1",
     "PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_ENABLED": "false",
     "PREFECT_SERVER_SERVICES_EVENT_PERSISTER_ENABLED": "false",
     "PREFECT_SERVER_SERVICES_TRIGGERS_ENABLED": "false",
 }
+# A server for `serve` runs every service, as `prefect server start` does: an ephemeral server
+# has no scheduler, and the deployment's cron would make no run.
+SCHEDULING_SERVER_SETTINGS = _SERVER_BASE
 
 
 class EmbeddedApi:
-    """A Prefect API server in a child process, on a free local port."""
+    """A Prefect API server in a child process, on a free local port; with `schedules`, one
+    that makes the runs of its deployments' schedules."""
 
-    def __init__(self) -> None:
+    def __init__(self, schedules: bool = False) -> None:
+        self.schedules = schedules
         spec = importlib.util.find_spec("prefect")
         if spec is None or not spec.submodule_search_locations:
             raise RuntimeError("prefect is not installed")
@@ -74,7 +83,8 @@ class EmbeddedApi:
             [sys.executable, "-c", SERVER_BOOT, "--app-dir", str(app_dir), "--factory",
              "prefect.server.api.server:create_app", "--host", "127.0.0.1", "--port", str(self.port),
              "--log-level", "error", "--lifespan", "on"],
-            env={**os.environ, **SERVER_SETTINGS}, stdout=self._log, stderr=subprocess.STDOUT,
+            env={**os.environ, **(SCHEDULING_SERVER_SETTINGS if schedules else SERVER_SETTINGS)},
+            stdout=self._log, stderr=subprocess.STDOUT,
             preexec_fn=die_with_parent,
         )  # fmt: skip
         atexit.register(self.stop)
@@ -111,15 +121,18 @@ class EmbeddedApi:
 _shared: EmbeddedApi | None = None
 
 
-def launch() -> EmbeddedApi | None:
-    """The process's embedded API, started on the first call, unless PREFECT_API_URL names a
-    server to use. It stops when the process exits: after Prefect has sent its last events and
-    logs to it (atexit runs handlers in reverse order of registration)."""
+def launch(schedules: bool = False) -> EmbeddedApi | None:
+    """The process's embedded API, started on the first call (again if `schedules` differs),
+    unless PREFECT_API_URL names a server to use. It stops when the process exits: after
+    Prefect has sent its last events and logs to it (atexit runs handlers in reverse order of
+    registration)."""
     global _shared
     if os.environ.get("PREFECT_API_URL"):
         return None
-    if _shared is None or _shared.process.poll() is not None:
-        _shared = EmbeddedApi()
+    if _shared is None or _shared.process.poll() is not None or _shared.schedules != schedules:
+        if _shared is not None:
+            _shared.stop()
+        _shared = EmbeddedApi(schedules)
     return _shared
 
 

@@ -56,7 +56,7 @@ def start_fast(argv: list[str]) -> None:
     process here when a build would publish what is already published (measures 1-3)."""
     global _early_api
     if argv[:1] != ["inspect"]:
-        _early_api = launch()
+        _early_api = launch(schedules=argv[:1] == ["serve"])
     gc.disable()
     message = up_to_date(argv, keep_listing=True)
     if message:
@@ -71,9 +71,10 @@ def imports_done() -> None:
         gc.enable()
 
 
-def embedded_api() -> EmbeddedApi | None:
-    """The embedded Prefect API this run uses, or None when Prefect is configured with a server
-    (PREFECT_API_URL in the environment or in the active Prefect profile)."""
+def embedded_api(schedules: bool = False) -> EmbeddedApi | None:
+    """The embedded Prefect API this run uses (with `schedules`, one that makes the runs of
+    schedules, for `serve`), or None when Prefect is configured with a server (PREFECT_API_URL
+    in the environment or in the active Prefect profile)."""
     global _early_api
     from prefect.settings import PREFECT_API_URL
 
@@ -82,7 +83,7 @@ def embedded_api() -> EmbeddedApi | None:
             _early_api.stop()
             _early_api = None
         return None
-    return launch()
+    return launch(schedules)
 
 
 def api_settings(url: str) -> dict[Any, Any]:

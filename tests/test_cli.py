@@ -118,6 +118,20 @@ def test_a_served_deployment_runs_on_a_real_prefect_server(tmp_path: Path) -> No
     assert table.num_rows == 5 and set(table["language"].to_pylist()) == {"en"}
 
 
+def test_serve_without_a_server_makes_the_runs_of_its_cron(tmp_path: Path) -> None:
+    """`serve` without PREFECT_API_URL serves on an embedded API, which must run the scheduler
+    (an ephemeral server has none: the deployment would never run)."""
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    env["PREFECT_HOME"] = str(tmp_path / "prefect-home")
+    serve_cmd = [sys.executable, str(ROOT / "flows" / "build.py"), "serve", "--input", str(SEEDS),
+                 "--output", str(tmp_path / "out"), "--workers", "1", "--cron", "0 0 1 1 *"]  # fmt: skip
+    with _process(serve_cmd, env, tmp_path / "serve.log", cwd=ROOT) as serve_log:
+        found = lambda: re.search(r"http://127\.0\.0\.1:(\d+)/deployments", serve_log.read_text())  # noqa: E731
+        _wait_for(found, SERVER_START_SECONDS, serve_log)
+        api = f"http://127.0.0.1:{found()[1]}/api"  # type: ignore[index]
+        _wait_for(lambda: _runs(api, "SCHEDULED"), SCHEDULER_SECONDS, serve_log)
+
+
 class _process:
     """A command running in its own process group for the block, its output in `log`; on exit
     the whole group is stopped (`prefect server start` runs the server in a child process)."""
