@@ -180,8 +180,12 @@ def _build(options: RunOptions) -> RunSummary:
                 [
                     Rejected(escaped_path(path), "duplicate", "read", f"same bytes as {escaped_path(first)}")
                     for path, first in plan.copies
+                ]
+                + [
+                    Rejected(escaped_path(path), reason, "list", detail)
+                    for path, reason, detail in plan.manifest.set_aside
                 ],
-                "part-copies.parquet",
+                "part-listing.parquet",
             )
             with Progress(sum(b.size for b in plan.buckets), len(plan.buckets)) as progress:
                 for bucket in plan.buckets:

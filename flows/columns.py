@@ -67,7 +67,7 @@ ARTICLE_COLUMNS: tuple[tuple[str, pa.DataType, bool, str], ...] = (
 REJECT_COLUMNS: tuple[tuple[str, pa.DataType, bool, str], ...] = (
     ("source_path", pa.string(), False, "path relative to the input folder, '/' separators"),
     ("reason", pa.string(), False, "why the input is not an article (reason code)"),
-    ("stage", pa.string(), False, "read, decode, clean or validate"),
+    ("stage", pa.string(), False, "list, read, decode, clean or validate"),
     ("detail", pa.string(), True, "more about the reason"),
     ("doc_id", pa.string(), True, "id of the raw bytes, where they could be read"),
 )

@@ -75,6 +75,7 @@ class Manifest:
     buckets: dict[str, dict[str, Any]] = field(default_factory=dict)
     input_dir: str = ""  # where the files were read from, for `build.py inspect`
     run_dir: Path | None = None  # where it was loaded from
+    set_aside: list[list[str]] = field(default_factory=list)  # `set_aside_entries` of the listing
 
     @classmethod
     def load(cls, run_dir: Path | None) -> Manifest:
@@ -84,7 +85,8 @@ class Manifest:
         data = json.loads(path.read_text(encoding="utf-8"))
         if data.get("version") != MANIFEST_VERSION:
             return cls()
-        return cls(data["config"], data["buckets"], data.get("input_dir", ""), run_dir)
+        set_aside = data.get("set_aside", [])
+        return cls(data["config"], data["buckets"], data.get("input_dir", ""), run_dir, set_aside)
 
     def files(self) -> Iterator[Source]:
         """The input files the run recorded, sorted by path."""
@@ -102,8 +104,14 @@ class Manifest:
             "config": self.config,
             "buckets": self.buckets,
             "input_dir": self.input_dir,
+            "set_aside": self.set_aside,
         }
         (run_dir / MANIFEST).write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
+
+
+def set_aside_entries(files: SourceList) -> list[list[str]]:
+    """The entries a listing set aside, as a manifest keeps them: [path, reason, detail]."""
+    return [[entry.path, entry.reason, entry.detail] for entry in files.set_aside]
 
 
 def write_file_list(run_dir: Path, files: SourceList, digests: list[str]) -> None:
@@ -187,7 +195,7 @@ def plan_run(
         old = previous.buckets.get(bucket.key)
         if previous_run and old and old["signature"] == bucket.signature and not old.get("filtered"):
             reusable[bucket.key] = old
-    manifest = Manifest(config.run, input_dir=str(input_root.resolve()))
+    manifest = Manifest(config.run, input_dir=str(input_root.resolve()), set_aside=set_aside_entries(files))
     return Plan(previous_run, manifest, buckets, reusable, copies)
 
 

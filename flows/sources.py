@@ -90,17 +90,30 @@ class RawDocument:
     skipped: str | None = None
 
 
+@dataclass(frozen=True)
+class SetAside:
+    """An entry of the input folder that the listing does not read, and why: it becomes a
+    reject of its own (`unreadable`, or `not_read` for what is deliberately not followed), so
+    that nothing under the input folder goes missing without a word."""
+
+    path: str
+    reason: str
+    detail: str
+
+
 class SourceList(Sequence[Source]):
     """Input files, sorted by path, kept in columns: a path string and two machine integers
     per file, about 100 bytes, where a `Source` object with its integers takes about 200. A
-    run's plan holds every input file this way (a million of them). Indexing gives a Source."""
+    run's plan holds every input file this way (a million of them). Indexing gives a Source.
+    `set_aside` are the entries a listing found but does not read."""
 
-    __slots__ = ("mtimes", "paths", "sizes")
+    __slots__ = ("mtimes", "paths", "set_aside", "sizes")
 
     def __init__(self) -> None:
         self.paths: list[str] = []
         self.sizes = array("q")
         self.mtimes = array("q")
+        self.set_aside: list[SetAside] = []
 
     def append(self, path: str, size: int, mtime_ns: int) -> None:
         self.paths.append(path)
@@ -134,8 +147,9 @@ def list_sources(root: Path) -> SourceList:
     """Every file under `root`, recursively, sorted by relative path.
 
     Symlinked folders are not entered (no loops); a symlinked file is listed only when it
-    points inside `root`. A file that vanishes while we look is skipped, and so is anything
-    that is not a regular file (a FIFO would block its reader).
+    points inside `root`. Anything that is not a regular file is not read either (a FIFO would
+    block its reader). Those, broken links and folders that cannot be listed are `set_aside`,
+    each with its reason; a file that vanishes while we look is simply gone.
     """
     root = root.resolve()
     found = SourceList()
@@ -144,26 +158,51 @@ def list_sources(root: Path) -> SourceList:
         folder, prefix = folders.pop()
         try:
             entries = list(os.scandir(folder))
-        except OSError:
+        except OSError as err:
+            found.set_aside.append(SetAside(prefix.rstrip("/") or ".", "unreadable", _describe(err)))
             continue
         for entry in entries:
+            path = prefix + entry.name
             try:
                 if entry.is_symlink():
-                    target = Path(entry.path).resolve()
-                    if not (target.is_file() and target.is_relative_to(root)):
+                    unfollowed = _unfollowed_link(Path(entry.path), root)
+                    if unfollowed is not None:
+                        found.set_aside.append(SetAside(path, *unfollowed))
                         continue
                     stat = entry.stat()
                 elif entry.is_dir(follow_symlinks=False):
-                    folders.append((entry.path, f"{prefix}{entry.name}/"))
+                    folders.append((entry.path, f"{path}/"))
                     continue
                 elif entry.is_file(follow_symlinks=False):
                     stat = entry.stat(follow_symlinks=False)
                 else:
+                    found.set_aside.append(SetAside(path, "not_read", NOT_A_FILE))
                     continue
-            except OSError:
+            except FileNotFoundError:
                 continue
-            found.append(prefix + entry.name, stat.st_size, stat.st_mtime_ns)
-    return found.select(sorted(range(len(found)), key=found.paths.__getitem__))
+            except OSError as err:
+                found.set_aside.append(SetAside(path, "unreadable", _describe(err)))
+                continue
+            found.append(path, stat.st_size, stat.st_mtime_ns)
+    listed = found.select(sorted(range(len(found)), key=found.paths.__getitem__))
+    listed.set_aside = sorted(found.set_aside, key=lambda entry: entry.path)
+    return listed
+
+
+NOT_A_FILE = "not a regular file (a FIFO, socket or device): reading it could block the run"
+
+
+def _unfollowed_link(link: Path, root: Path) -> tuple[str, str] | None:
+    """Why a symbolic link is not read (reason, detail), or None when it is: a link to a file
+    inside `root`."""
+    target = link.resolve()
+    if not target.exists():
+        return "unreadable", f"a broken symbolic link (to {escaped_path(os.readlink(link))})"
+    if target.is_dir():
+        return "not_read", "a symbolic link to a folder: not followed (it could loop)"
+    if not target.is_relative_to(root):
+        return "not_read", "a symbolic link to a file outside the input folder: not followed"
+    return None if target.is_file() else ("not_read", NOT_A_FILE)
 
 
 def read_documents(

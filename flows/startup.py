@@ -106,7 +106,7 @@ def up_to_date(argv: list[str], keep_listing: bool = False) -> str | None:
     # Imported here, once the API is launched: they load while it boots.
     from flows.cli import PROJECT_ROOT, fields_of, parse_args
     from flows.files import published_run
-    from flows.incremental import Manifest, run_config, same_files
+    from flows.incremental import Manifest, run_config, same_files, set_aside_entries
     from flows.sources import list_sources
 
     args = parse_args(argv)
@@ -121,7 +121,7 @@ def up_to_date(argv: list[str], keep_listing: bool = False) -> str | None:
     if manifest.config != config.run or manifest.input_dir != str(args.input.resolve()):
         return None
     sources = list_sources(args.input)
-    if not same_files(sources, manifest.files()):
+    if not same_files(sources, manifest.files()) or set_aside_entries(sources) != manifest.set_aside:
         if keep_listing:
             _listings[str(args.input.resolve())] = sources
         return None

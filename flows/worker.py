@@ -12,6 +12,7 @@ import contextlib
 import datetime as dt
 import functools
 import gc
+import logging
 import multiprocessing
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -305,8 +306,16 @@ def hash_files_in_parallel(workers: int) -> HashFiles:
     return hash_all
 
 
+# Libraries that log notices about one document ("discarding data: None" from trafilatura on a
+# page without an article, wordfreq's "nearest match" for a language it lacks): that document's
+# row or reject already says what became of it, and a run's console is for the run.
+QUIET_LOGGERS = ("trafilatura", "htmldate", "courlan", "wordfreq")
+
+
 def _start_worker() -> None:
     die_with_parent()
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(logging.ERROR)
     gc.set_threshold(WORKER_GC_THRESHOLD, *gc.get_threshold()[1:])
     preload_language_profiles()  # at once when forked: the parent has loaded them
     preload_word_frequencies()

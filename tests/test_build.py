@@ -91,6 +91,8 @@ def test_bad_inputs_become_rejects_with_reasons(tmp_path: Path, capsys: pytest.C
     outside = tmp_path / "outside.txt"
     outside.write_text("A file outside the input root must not be read through a symlink.")
     (inp / "escape.txt").symlink_to(outside)
+    (inp / "broken.txt").symlink_to(tmp_path / "missing.txt")
+    os.mkfifo(inp / "nested" / "pipe.txt")  # reading it would block the run
 
     code, stdout, stderr = run(capsys, "--input", str(inp), "--output", str(out), "--workers", "1")
     assert code == 0, stderr
@@ -101,11 +103,20 @@ def test_bad_inputs_become_rejects_with_reasons(tmp_path: Path, capsys: pytest.C
         "image.jpg": "binary",
         "nested/only-furniture.txt": "no_content",
         "nested/copy.txt": "duplicate",
+        "loop": "not_read",  # nothing under the input folder goes missing without a word
+        "escape.txt": "not_read",
+        "broken.txt": "unreadable",
+        "nested/pipe.txt": "not_read",
     }
+    assert {rejects[p]["stage"] for p in ("loop", "escape.txt", "broken.txt", "nested/pipe.txt")} == {"list"}
+    assert "FIFO" in rejects["nested/pipe.txt"]["detail"]
     articles = pq.read_table(out / "articles").to_pylist()
     assert [a["source_path"] for a in articles] == ["a.txt"]
-    assert "documents read:   6" in stdout
+    assert "documents read:   10" in stdout
     assert "Traceback" not in stdout + stderr
+    assert up_to_date(["--input", str(inp), "--output", str(out)]) is not None
+    (inp / "nested" / "pipe.txt").unlink()  # a change, though no file changed
+    assert up_to_date(["--input", str(inp), "--output", str(out)]) is None
 
 
 def test_failed_validation_publishes_nothing(

@@ -187,8 +187,8 @@ def small_volume(tmp_path: Path) -> Iterator[Path | None]:
     mount = ["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(mount_point)]
     mounted = os.geteuid() == 0 and subprocess.run(mount, capture_output=True, check=False).returncode == 0
     yield mount_point if mounted else None
-    if mounted:
-        subprocess.run(["umount", str(mount_point)], check=False)
+    if mounted:  # lazily: the run's worker processes may still hold a file there
+        subprocess.run(["umount", "--lazy", str(mount_point)], check=False)
 
 
 def test_a_full_disk_fails_in_one_line_and_the_next_run_succeeds(

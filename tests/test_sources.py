@@ -73,7 +73,15 @@ def test_symlinks_stay_inside_the_root(tmp_path: Path) -> None:
     (tmp_path / "secret.txt").write_text("outside")
     (root / "escape.txt").symlink_to(tmp_path / "secret.txt")
     (root / "inside.txt").symlink_to(root / "sub" / "a.txt")
-    assert [s.path for s in list_sources(root)] == ["inside.txt", "sub/a.txt"]
+    (root / "broken.txt").symlink_to(tmp_path / "gone.txt")
+    listed = list_sources(root)
+    assert [s.path for s in listed] == ["inside.txt", "sub/a.txt"]
+    assert [(e.path, e.reason) for e in listed.set_aside] == [
+        ("broken.txt", "unreadable"),
+        ("escape.txt", "not_read"),
+        ("loop", "not_read"),
+    ]
+    assert "outside the input folder" in listed.set_aside[1].detail and "folder" in listed.set_aside[2].detail
 
 
 def test_only_regular_files_are_listed_in_path_order(tmp_path: Path) -> None:
@@ -82,8 +90,10 @@ def test_only_regular_files_are_listed_in_path_order(tmp_path: Path) -> None:
         (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / path).write_text(path)
     os.mkfifo(tmp_path / "a" / "pipe")
-    listed = [s.path for s in list_sources(tmp_path)]
+    sources = list_sources(tmp_path)
+    listed = [s.path for s in sources]
     assert listed == sorted(listed) == ["a-b/x.txt", "a.txt", "a/b/z.txt", "a/y.txt"]
+    assert [(e.path, e.reason) for e in sources.set_aside] == [("a/pipe", "not_read")]
 
 
 def test_a_file_that_vanishes_after_listing_becomes_a_reject(tmp_path: Path) -> None:
