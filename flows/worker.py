@@ -309,13 +309,15 @@ def hash_files_in_parallel(workers: int) -> HashFiles:
 # Libraries that log notices about one document ("discarding data: None" from trafilatura on a
 # page without an article, wordfreq's "nearest match" for a language it lacks): that document's
 # row or reject already says what became of it, and a run's console is for the run.
+# Set where this module is imported: by the command, which may clean in its own process, and by
+# every worker process.
 QUIET_LOGGERS = ("trafilatura", "htmldate", "courlan", "wordfreq")
+for _name in QUIET_LOGGERS:
+    logging.getLogger(_name).setLevel(logging.ERROR)
 
 
 def _start_worker() -> None:
     die_with_parent()
-    for name in QUIET_LOGGERS:
-        logging.getLogger(name).setLevel(logging.ERROR)
     gc.set_threshold(WORKER_GC_THRESHOLD, *gc.get_threshold()[1:])
     preload_language_profiles()  # at once when forked: the parent has loaded them
     preload_word_frequencies()

@@ -93,6 +93,7 @@ def test_bad_inputs_become_rejects_with_reasons(tmp_path: Path, capsys: pytest.C
     (inp / "escape.txt").symlink_to(outside)
     (inp / "broken.txt").symlink_to(tmp_path / "missing.txt")
     os.mkfifo(inp / "nested" / "pipe.txt")  # reading it would block the run
+    (inp / "script.html").write_text("<html><head><script>go()</script></head><body></body></html>")
 
     code, stdout, stderr = run(capsys, "--input", str(inp), "--output", str(out), "--workers", "1")
     assert code == 0, stderr
@@ -102,6 +103,7 @@ def test_bad_inputs_become_rejects_with_reasons(tmp_path: Path, capsys: pytest.C
         "blank.txt": "whitespace_only",
         "image.jpg": "binary",
         "nested/only-furniture.txt": "no_content",
+        "script.html": "no_content",
         "nested/copy.txt": "duplicate",
         "loop": "not_read",  # nothing under the input folder goes missing without a word
         "escape.txt": "not_read",
@@ -112,8 +114,9 @@ def test_bad_inputs_become_rejects_with_reasons(tmp_path: Path, capsys: pytest.C
     assert "FIFO" in rejects["nested/pipe.txt"]["detail"]
     articles = pq.read_table(out / "articles").to_pylist()
     assert [a["source_path"] for a in articles] == ["a.txt"]
-    assert "documents read:   10" in stdout
+    assert "documents read:   11" in stdout
     assert "Traceback" not in stdout + stderr
+    assert "discarding data" not in stderr  # trafilatura's notice: the reject says it
     assert up_to_date(["--input", str(inp), "--output", str(out)]) is not None
     (inp / "nested" / "pipe.txt").unlink()  # a change, though no file changed
     assert up_to_date(["--input", str(inp), "--output", str(out)]) is None
