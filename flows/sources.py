@@ -1,7 +1,8 @@
 """Inputs: which files there are, and the documents inside each.
 
 A file is either one document (any text file, `.txt.gz` too) or a shard of many records:
-`.jsonl` / `.jsonl.gz` (one JSON object a line) and `.parquet`, with a text field and optional
+`.jsonl` / `.jsonl.gz` (one JSON object a line), `.json` / `.json.gz` (an array of objects, or
+objects one after another) and `.parquet`, with a text field and optional
 title, url and date fields whose values take precedence over what the text says. Each record
 keeps a source_path that points back to it: `shard-0001.jsonl.gz#17` is line 17 (row 17 of a
 Parquet shard), counted from 1.
@@ -24,7 +25,7 @@ from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, overload
+from typing import IO, Any, overload
 
 import pyarrow.parquet as pq
 
@@ -61,7 +62,9 @@ class Source:
 
 ARCHIVE_SUFFIXES = (".warc", ".warc.gz", ".warc.wet", ".warc.wet.gz")  # flows/archives.py
 OFFSET_MARK = "@"  # an archive's record: crawl.warc.gz@4096, its byte offset
-SHARD_SUFFIXES = (".jsonl", ".jsonl.gz", ".parquet", *ARCHIVE_SUFFIXES)
+SHARD_SUFFIXES = (".jsonl", ".jsonl.gz", ".json", ".json.gz", ".parquet", *ARCHIVE_SUFFIXES)
+# How much of a JSON file is decoded at a time while its array is read element by element.
+JSON_CHUNK_CHARS = 1 << 20
 
 
 def is_archive(path: str) -> bool:
@@ -217,6 +220,8 @@ def read_documents(
             yield from archive_records(path, name, *(span or (0, None)))
         elif source.path.endswith((".jsonl", ".jsonl.gz")):
             yield from _jsonl_records(path, name, fields)
+        elif source.path.endswith((".json", ".json.gz")):
+            yield from _json_records(path, name, fields)
         elif source.path.endswith(".parquet"):
             yield from _parquet_records(path, name, fields)
         elif source.size > MAX_DOCUMENT_BYTES:
@@ -296,6 +301,110 @@ def _jsonl_records(path: Path, name: str, fields: Fields) -> Iterator[RawDocumen
                 yield RawDocument(source_path, None, reason="malformed_record", detail=str(err)[:200])
                 continue
             yield _record(record, source_path, fields)
+
+
+def _json_records(path: Path, name: str, fields: Fields) -> Iterator[RawDocument]:
+    """The records of a JSON file: one object, or an array of them (a scraper's feed export),
+    read element by element so that a big array never sits in memory whole. Malformed JSON
+    rejects the rest of the file, once, after every record before it."""
+    opener = gzip.open if name.endswith(".gz") else open
+    with opener(path, "rt", encoding="utf-8-sig") as handle:
+        for number, value in enumerate(_json_values(handle), start=1):
+            source_path = f"{name}#{number}"
+            if isinstance(value, MalformedJson):
+                yield RawDocument(source_path, None, reason="malformed_record", detail=value.detail)
+            else:
+                yield _record(value, source_path, fields)
+
+
+@dataclass(frozen=True)
+class MalformedJson:
+    """Where a JSON file stops making sense, and why."""
+
+    detail: str
+
+
+def _json_values(handle: IO[str]) -> Iterator[Any]:
+    """The elements of a top-level JSON array, or the top-level values one after another (one
+    object, or JSON Lines under a .json name), as they are read; a `MalformedJson` last where
+    the text stops being JSON.
+
+    >>> import io
+    >>> list(_json_values(io.StringIO('[{"text": "a"}, {"text": "b"}]')))
+    [{'text': 'a'}, {'text': 'b'}]
+    >>> list(_json_values(io.StringIO('{"text": "a"}\\n{"text": "b"}')))
+    [{'text': 'a'}, {'text': 'b'}]
+    >>> list(_json_values(io.StringIO('[{"text": "a"}, {"text": ')))[1]
+    MalformedJson(detail='not JSON at character 25: Expecting value')
+    """
+    reader = _JsonReader(handle)
+    in_array = reader.next_char() == "["
+    reader.at += in_array
+    while char := reader.next_char():
+        if in_array and char == "]":
+            reader.at += 1
+            if reader.next_char():
+                yield reader.malformed("nothing after the array")
+            return
+        try:
+            yield reader.value()
+        except json.JSONDecodeError as err:
+            yield MalformedJson(f"not JSON at character {reader.dropped + err.pos}: {err.msg}")
+            return
+        char = reader.next_char()
+        if in_array and char == ",":
+            reader.at += 1
+        elif in_array and char != "]":
+            yield reader.malformed("',' or ']'")
+            return
+    if in_array:
+        yield reader.malformed("']' to close the array")
+
+
+_NOT_JSON_SPACE = re.compile(r"[^ \t\r\n]")
+
+
+class _JsonReader:
+    """A JSON text read a chunk at a time: `buffer[at:]` is what is still to parse, `dropped`
+    the characters before `buffer`."""
+
+    def __init__(self, handle: IO[str]) -> None:
+        self.handle, self.buffer, self.at, self.dropped, self.done = handle, "", 0, 0, False
+        self.decoder = json.JSONDecoder()
+
+    def more(self) -> bool:
+        """Read another chunk; False at the end of the file."""
+        chunk = "" if self.done else self.handle.read(JSON_CHUNK_CHARS)
+        self.done = not chunk
+        if chunk:
+            self.dropped, self.buffer, self.at = self.dropped + self.at, self.buffer[self.at :] + chunk, 0
+        return bool(chunk)
+
+    def malformed(self, expected: str) -> MalformedJson:
+        return MalformedJson(f"not JSON at character {self.dropped + self.at}: expected {expected}")
+
+    def next_char(self) -> str:
+        """The next character that is not white space ("" at the end), which is not consumed."""
+        while (found := _NOT_JSON_SPACE.search(self.buffer, self.at)) is None:
+            self.at = len(self.buffer)
+            if not self.more():
+                return ""
+        self.at = found.start()
+        return self.buffer[self.at]
+
+    def value(self) -> Any:
+        """The JSON value at `at`, reading on while it may be cut by the chunk's end."""
+        while True:
+            try:
+                value, end = self.decoder.raw_decode(self.buffer, self.at)
+            except json.JSONDecodeError:
+                if len(self.buffer) - self.at > MAX_DOCUMENT_BYTES or not self.more():
+                    raise
+                continue
+            if end == len(self.buffer) and self.more():  # a number cut short: "12" of "125"
+                continue
+            self.at = end
+            return value
 
 
 def _parquet_records(path: Path, name: str, fields: Fields) -> Iterator[RawDocument]:

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import gzip
+import io
 import json
 import os
 from pathlib import Path
+from unittest.mock import patch
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+import flows.sources
 from flows.sources import Fields, list_sources, read_documents
 
 
@@ -63,6 +68,26 @@ def test_parquet_shards(tmp_path: Path) -> None:
     assert docs["part.parquet#1"].given.url == "https://x.org/1"
     assert docs["part.parquet#2"].raw == b"Two." and docs["part.parquet#2"].given is None
     assert docs["other.parquet"].reason == "missing_text"
+
+
+def test_json_files_are_shards_of_an_array_or_of_values_one_after_another(tmp_path: Path) -> None:
+    """A scraper's feed export is one JSON array; JSON Lines are often saved as .json too. A
+    file cut short keeps every record before the cut and rejects the rest once."""
+    records = [{"text": "Erster Artikel.", "title": "Titel"}, {"body": "no text"}, {"text": "Zweiter."}]
+    (tmp_path / "feed.json").write_text(json.dumps(records, indent=2)[:-30], encoding="utf-8")
+    with gzip.open(tmp_path / "lines.json.gz", "wt", encoding="utf-8") as handle:
+        handle.write("\n".join(json.dumps(r) for r in records))
+    docs = read_all(tmp_path)
+    assert [(d.source_path, d.reason) for d in docs] == [
+        ("feed.json#1", None),
+        ("feed.json#2", "missing_text"),
+        ("feed.json#3", "malformed_record"),
+        ("lines.json.gz#1", None),
+        ("lines.json.gz#2", "missing_text"),
+        ("lines.json.gz#3", None),
+    ]
+    assert docs[0].raw == b"Erster Artikel." and docs[0].given.title == "Titel"
+    assert docs[2].detail.startswith("not JSON at character")
 
 
 def test_symlinks_stay_inside_the_root(tmp_path: Path) -> None:
@@ -138,3 +163,25 @@ def test_a_parquet_text_column_of_another_type_rejects_its_rows_naming_the_type(
         ("numbers.parquet#1", "wrong_type", "field 'text' is int64, not a string"),
         ("numbers.parquet#2", "wrong_type", "field 'text' is int64, not a string"),
     ]
+
+
+JSON_RECORDS = st.lists(
+    st.dictionaries(st.sampled_from(["text", "title", "n"]), st.one_of(st.text(max_size=20), st.integers())),
+    max_size=5,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(JSON_RECORDS, st.booleans(), st.data())
+def test_json_shards_read_in_small_chunks_give_their_records_or_the_records_before_a_cut(
+    records: list[dict[str, object]], as_lines: bool, data: st.DataObject
+) -> None:
+    """Every element is cut by a chunk's end somewhere (a number too: "12" of "125"): the
+    records come out whole, and a file cut short gives those before the cut, then one reject."""
+    text = "\n".join(json.dumps(r) for r in records) if as_lines else json.dumps(records, indent=1)
+    with patch.object(flows.sources, "JSON_CHUNK_CHARS", 7):
+        assert list(flows.sources._json_values(io.StringIO(text))) == records
+        if not as_lines and len(text) > 2:
+            cut = data.draw(st.integers(1, len(text) - 1))
+            *before, last = flows.sources._json_values(io.StringIO(text[:cut]))
+            assert isinstance(last, flows.sources.MalformedJson) and before == records[: len(before)]
