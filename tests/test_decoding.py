@@ -35,13 +35,25 @@ def test_decodes_french_in_every_encoding(raw: bytes, encoding: str) -> None:
     ("text", "codec"),
     [
         ("Zażółć gęślą jaźń: łódź płynie po Wiśle, a Wrocław świętuje.", "cp1250"),
+        ("Zażółć gęślą jaźń: łódź płynie po Wiśle, a Wrocław świętuje.", "iso8859_2"),
+        ("Příliš žluťoučký kůň úpěl ďábelské ódy, šest žab skákalo přes řeku.", "cp1250"),
+        ("Příliš žluťoučký kůň úpěl ďábelské ódy, šest žab skákalo přes řeku.", "iso8859_2"),
         ("Türkiye'de Ağustos ayında şiddetli yağış bekleniyor, uyarı yapıldı.", "cp1254"),
         ("Гордума Екатеринбурга одобрила продление трамвайной линии до центра.", "cp1251"),
         ("El Atlético Ribera remonta en el descuento y sueña con el ascenso mañana.", "cp1252"),
         # Mostly ASCII letters, so the byte shares alone do not say Latin: the detector decides.
         ("President Putin (Владимир Путин) said the talks would go on, the Kremlin (Кремль) said.", "cp1251"),
     ],
-    ids=["polish-cp1250", "turkish-cp1254", "russian-cp1251", "spanish-cp1252", "english-russian-cp1251"],
+    ids=[
+        "polish-cp1250",
+        "polish-latin2",
+        "czech-cp1250",
+        "czech-latin2",
+        "turkish-cp1254",
+        "russian-cp1251",
+        "spanish-cp1252",
+        "english-russian-cp1251",
+    ],
 )
 def test_legacy_code_pages_are_told_apart(text: str, codec: str) -> None:
     assert decode_bytes(text.encode(codec)).text == text

@@ -53,8 +53,9 @@ _OTHER_SCRIPT_LEGACY = frozenset(
 # Latin-script code pages, which the charset detector confuses with each other ("sueña" in
 # cp1252 reads as "sueńa" in cp1250). We pick the one that reads as the most plausible text
 # (`_implausibility`), cp1252 on a tie: Turkish in cp1254 read as cp1252 gives Icelandic
-# letters ("Aðustos"), Polish in cp1250 read as cp1252 gives symbols inside words ("³ódŸ").
-_LATIN_LEGACY = ("sloppy-windows-1252", "cp1250", "cp1254", "cp1257")
+# letters ("Aðustos"), Polish in cp1250 read as cp1252 gives symbols inside words ("³ódŸ"),
+# Polish in ISO-8859-2 (older Central European pages) read as cp1250 too ("now± ksi±¿ka").
+_LATIN_LEGACY = ("sloppy-windows-1252", "cp1250", "iso8859_2", "cp1254", "cp1257")
 # Below this share of bytes of 128 and over (among them and the ASCII letters), bytes are
 # Latin script.
 MAX_HIGH_BYTE_SHARE = 0.10
