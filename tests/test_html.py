@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import SEEDS
-from transforms.document import Prepared, prepare_document
+from transforms.document import Article, Prepared, clean_document, prepare_document
 from transforms.html import extract_page, looks_like_html
 
 FRAGMENT = "<div class='story'>\n" + "".join(
@@ -116,3 +116,13 @@ def test_the_title_both_the_title_element_and_the_article_head_give_wins(
 def test_an_unconfirmed_title_element_leaves_the_extractors_title(title: str, first_lines: list[str]) -> None:
     page = extract_page(_page(title, "Tram line approved after a long debate", first_lines))
     assert page is not None and page.title == "Tram line approved after a long debate"
+
+
+def test_the_headline_is_the_title_and_not_the_first_line_of_the_text() -> None:
+    """trafilatura keeps the article's <h1>; the text road takes its headline out, so does this."""
+    page = _page("Tram line approved after long debate - City News", "Local News Center",
+                 ["Tram line approved after long debate"])  # fmt: skip
+    article = clean_document(prepare_document(page.encode("utf-8"), "page.html"))
+    assert isinstance(article, Article) and article.title == "Tram line approved after long debate"
+    assert article.text.startswith("The council met on Monday")
+    assert article.boilerplate_reasons[:1] == ["metadata:title"]

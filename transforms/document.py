@@ -19,7 +19,7 @@ from transforms.decoding import NotText, decode_bytes
 from transforms.furniture import ERROR_PAGE
 from transforms.html import declared_charset, extract_page, looks_like_html
 from transforms.language import detect_language
-from transforms.lines import count_text_words
+from transforms.lines import count_text_words, line_key
 from transforms.metadata import Given, apply_given, domain_of, extract_header, glued_date_prefix
 from transforms.repair import Repaired, repair_text
 from transforms.translation_notice import original_language, translation_notice
@@ -193,6 +193,7 @@ def clean_document(
         Verdict(v.index, v.text, f"metadata:{header.removed[v.index]}") if v.index in header.removed else v
         for v in judged
     ]
+    verdicts = _without_leading_title(verdicts, metadata.title)
     verdicts, named = _take_translation_notices(verdicts)
     body = [v.text for v in verdicts if v.kept]
     dropped = [v for v in verdicts if not v.kept]
@@ -225,6 +226,23 @@ def clean_document(
         source_format=prepared.source_format,
         fetched_at=given.fetched_at if given else None,
     )
+
+
+def _without_leading_title(verdicts: list[Verdict], title: str | None) -> list[Verdict]:
+    """The article's headline is its `title`, not the first line of its `text`: the first kept
+    line goes when it is the title (a page's <h1> that trafilatura keeps, a record's title field
+    repeated in its text), as a headline the header finds in the text does.
+
+    >>> kept = [Verdict(0, "Tram line approved", None), Verdict(1, "The council met.", None)]
+    >>> [v.reason for v in _without_leading_title(kept, "Tram Line Approved")]
+    ['metadata:title', None]
+    """
+    first = next((n for n, v in enumerate(verdicts) if v.kept), None)
+    if title is None or first is None or line_key(verdicts[first].text) != line_key(title):
+        return verdicts
+    verdicts = list(verdicts)
+    verdicts[first] = Verdict(verdicts[first].index, verdicts[first].text, "metadata:title")
+    return verdicts
 
 
 def _fetch_url_unless_canonical(given: Given | None, page: Given | None) -> Given | None:
