@@ -60,7 +60,8 @@ ARTICLE_COLUMNS: tuple[tuple[str, pa.DataType, bool, str], ...] = (
      "the same event within a few days share it; an article alone is a story of one"),
     ("boilerplate_reasons", pa.list_(pa.string()), True,
      "reason code of each boilerplate line, in the same order"),
-    ("encoding", pa.string(), True, "encoding the raw file was decoded with"),
+    ("encoding", pa.string(), True,
+     "encoding the raw file was decoded with (utf-8+cp1252: UTF-8 with a few stray cp1252 bytes)"),
     ("repairs", pa.list_(pa.string()), True, "ftfy steps applied to the text"),
 )  # fmt: skip
 

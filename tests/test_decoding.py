@@ -59,6 +59,38 @@ def test_legacy_code_pages_are_told_apart(text: str, codec: str) -> None:
     assert decode_bytes(text.encode(codec)).text == text
 
 
+JAPANESE = (
+    "東京都は月曜日、新しい中央図書館を開館したと発表した。図書館には約百万冊の本が所蔵されている。"
+    "開館式には多くの市民が集まり、子ども向けの読書会も開かれた。"
+)
+
+
+def test_japanese_in_euc_jp_is_read_in_the_variant_the_detector_names() -> None:
+    """charset-normalizer names EUC-JP text euc_jis_2004: a Japanese code page all the same."""
+    decoded = decode_bytes(JAPANESE.encode("euc_jp"))
+    assert decoded.text == JAPANESE and decoded.encoding.startswith("euc_")
+
+
+FRENCH_UTF8 = "Le conseil a approuvé la ligne de tramway. Les travaux débuteront à l'été.\n".encode()
+
+
+@pytest.mark.parametrize(
+    ("tail", "expected"),
+    [
+        ("Réservé.".encode("latin-1"), "Réservé."),  # a Latin-1 word pasted into UTF-8
+        (b"\x93Oui\x94", "“Oui”"),  # cp1252 quotes
+        ("été".encode()[:-1], "ét"),  # a character cut in two at the end of the file: it goes
+        ("été".encode()[:-1] + "Réservé".encode("latin-1"), "ét\u00c3Réservé"),  # not cut at the end
+    ],
+    ids=["latin1-word", "cp1252-quotes", "cut-character", "cut-inside"],
+)
+def test_utf8_with_a_few_stray_bytes_stays_utf8(tail: bytes, expected: str) -> None:
+    """Read as a legacy code page, every accented letter would be garbled ("approuvÃ©")."""
+    decoded = decode_bytes(FRENCH_UTF8 + tail)
+    assert decoded.text == FRENCH_UTF8.decode() + expected
+    assert decoded.encoding == ("utf-8" if expected == "ét" else "utf-8+cp1252")
+
+
 def test_windows_line_ends_become_newlines() -> None:
     assert decode_bytes(b"Title\r\n\r\nBody.\rMore.").text == "Title\n\nBody.\nMore."
 

@@ -44,10 +44,16 @@ _MAGIC: tuple[tuple[bytes, str], ...] = (
 # Legacy encodings for non-Latin scripts, which we take from the charset detector as they are.
 _OTHER_SCRIPT_LEGACY = frozenset(
     {
-        "cp1251", "cp1253", "cp1255", "cp1256", "koi8_r", "koi8_u", "iso8859_5", "iso8859_6",
-        "iso8859_7", "iso8859_8", "mac_cyrillic", "gb2312", "gbk", "gb18030", "big5",
-        "big5hkscs", "shift_jis", "cp932", "euc_jp", "euc_kr", "cp949", "iso2022_jp", "tis_620",
-        "cp874",
+        # Cyrillic, Greek, Hebrew, Arabic, Thai
+        "cp1251", "cp855", "cp866", "iso8859_5", "koi8_r", "koi8_u", "koi8_t", "kz1048", "mac_cyrillic",
+        "ptcp154", "cp1253", "cp737", "cp869", "iso8859_7", "mac_greek", "cp1255", "cp856", "cp862",
+        "iso8859_8", "cp1256", "cp720", "cp864", "iso8859_6", "mac_arabic", "cp874", "iso8859_11",
+        "tis_620",
+        # Chinese, Japanese, Korean (the detector also names the newer JIS variants)
+        "gb2312", "gbk", "gb18030", "hz", "big5", "big5hkscs", "cp950", "shift_jis", "shift_jis_2004",
+        "shift_jisx0213", "cp932", "euc_jp", "euc_jis_2004", "euc_jisx0213", "iso2022_jp",
+        "iso2022_jp_1", "iso2022_jp_2", "iso2022_jp_2004", "iso2022_jp_3", "iso2022_jp_ext", "euc_kr",
+        "cp949", "johab", "iso2022_kr",
     }
 )  # fmt: skip
 # Latin-script code pages, which the charset detector confuses with each other ("sueña" in
@@ -120,6 +126,9 @@ def decode_bytes(raw: bytes, declared: str | None = None) -> Decoded:
         return _finish(raw.decode("utf-8"), "utf-8")
     except UnicodeDecodeError:
         pass
+    mostly = _mostly_utf8(raw)
+    if mostly is not None:
+        return _finish(*mostly)
     if declared:
         try:
             return _finish(raw.decode(declared), declared.lower())
@@ -127,6 +136,43 @@ def decode_bytes(raw: bytes, declared: str | None = None) -> Decoded:
             pass
     encoding = _legacy_encoding(raw)
     return _finish(raw.decode(encoding, errors="replace"), encoding)
+
+
+# UTF-8 with a few bytes of another encoding (a Latin-1 word pasted into the page), or with a
+# character cut in two at the end (a crawler's size cap). Read as a legacy code page, every
+# accented letter of the text would be garbled; read as UTF-8, only those bytes are odd: a cut
+# character goes, a stray byte is read as cp1252.
+MOSTLY_UTF8 = "utf-8+cp1252"
+_STRAY_BYTE = re.compile("[\udc80-\udcff]")
+_CUT_AT_END = re.compile("[\udcc2-\udcf4][\udc80-\udcbf]{0,2}\\Z")
+_NON_ASCII = re.compile("[^\x00-\x7f]")
+
+
+def _mostly_utf8(raw: bytes) -> tuple[str, str] | None:
+    """The text and encoding of bytes that are UTF-8 but for a character cut at the end, or
+    for a few stray bytes (fewer than the characters UTF-8 gives), each read as cp1252; None
+    for other bytes. Text in a legacy code page has few or no valid UTF-8 sequences: its
+    accented letters are stray bytes one by one.
+
+    >>> _mostly_utf8("Réservé à l'été, ".encode() + "Réservé".encode("latin-1"))
+    ("Réservé à l'été, Réservé", 'utf-8+cp1252')
+    >>> _mostly_utf8("Coupé à la fin: é".encode()[:-1]), _mostly_utf8("Réservé à l'été".encode("cp1252"))
+    (('Coupé à la fin: ', 'utf-8'), None)
+    """
+    text = raw.decode("utf-8", errors="surrogateescape")
+    stray = len(_STRAY_BYTE.findall(text))
+    utf8_characters = len(_NON_ASCII.findall(text)) - stray
+    if utf8_characters < max(stray, 1):
+        return None
+    cut = _CUT_AT_END.sub("", text)
+    if not _STRAY_BYTE.search(cut):
+        return cut, "utf-8"
+    return _STRAY_BYTE.sub(_as_cp1252, text), MOSTLY_UTF8
+
+
+def _as_cp1252(stray: re.Match[str]) -> str:
+    """A byte that `surrogateescape` kept as a lone surrogate, read as cp1252."""
+    return bytes([ord(stray[0]) - 0xDC00]).decode("sloppy-windows-1252")
 
 
 def _strict(raw: bytes, encoding: str) -> str:
