@@ -138,6 +138,13 @@ def _checked(parser: argparse.ArgumentParser, args: argparse.Namespace) -> argpa
         parser.error("--batch-size and --workers must be at least 1")
     if not 0 < args.near_duplicate_threshold <= 1:
         parser.error("--near-duplicate-threshold must be above 0 and at most 1")
+    if not 0 <= args.max_invalid_share <= 1:
+        parser.error("--max-invalid-share must be between 0 and 1")
+    output, input_dir = args.output.resolve(), args.input.resolve()
+    if output.exists() and not output.is_dir():
+        parser.error(f"--output {args.output}: not a folder")
+    if output == input_dir or output.is_relative_to(input_dir):
+        parser.error(f"--output {args.output} is inside --input {args.input}: runs would read their output")
     return args
 
 

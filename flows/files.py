@@ -42,7 +42,8 @@ NO_SPACE = frozenset({errno.ENOSPC, errno.EDQUOT})
 
 
 class OutputLocked(RuntimeError):
-    """Another run is writing to the same output folder."""
+    """Another run is writing to the same output folder, or the folder cannot be made or
+    written at all (a path under a file, a read-only volume, no permission)."""
 
 
 def is_no_space(err: BaseException) -> bool:
@@ -148,7 +149,19 @@ _held_locks: dict[Path, int] = {}  # output folder -> how deep this process hold
 def output_lock(output: Path) -> Iterator[None]:
     """Hold the output folder for one run; a second run at the same time is refused. The same
     process may take it again inside (the command line takes it before the flow does)."""
-    output.mkdir(parents=True, exist_ok=True)
+    try:
+        output.mkdir(parents=True, exist_ok=True)
+        handle = open(output / LOCK_FILE, "a")  # noqa: SIM115  (closed below)
+    except OSError as err:
+        if is_no_space(err):
+            raise
+        raise OutputLocked(f"cannot write to {output}: {err.strerror or err}") from err
+    with handle:
+        yield from _locked(output, handle)
+
+
+def _locked(output: Path, handle: Any) -> Iterator[None]:
+    """`output_lock` once its lock file is open: flock it, unless this process holds it."""
     key = output.resolve()
     if key in _held_locks:
         _held_locks[key] += 1
@@ -157,16 +170,15 @@ def output_lock(output: Path) -> Iterator[None]:
         finally:
             _held_locks[key] -= 1
         return
-    with open(output / LOCK_FILE, "w") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError as err:
-            if err.errno in (errno.EAGAIN, errno.EACCES):
-                raise OutputLocked(f"another run is writing to {output}; try again when it ends") from err
-            raise
-        _held_locks[key] = 1
-        try:
-            yield
-        finally:
-            del _held_locks[key]
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError as err:
+        if err.errno in (errno.EAGAIN, errno.EACCES):
+            raise OutputLocked(f"another run is writing to {output}; try again when it ends") from err
+        raise
+    _held_locks[key] = 1
+    try:
+        yield
+    finally:
+        del _held_locks[key]
+        fcntl.flock(handle, fcntl.LOCK_UN)

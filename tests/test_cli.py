@@ -22,7 +22,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from flows.build import build_dataset
-from flows.cli import DEFAULT_CRON, DEPLOYMENT_NAME, deployment, parse_serve_args
+from flows.cli import DEFAULT_CRON, DEPLOYMENT_NAME, deployment, parse_args, parse_serve_args
 from flows.report import REJECTS_ARTIFACT, SUMMARY_ARTIFACT
 from tests.conftest import ROOT, SEEDS
 
@@ -42,9 +42,8 @@ def test_the_deployment_has_the_readme_schedule_and_parameters() -> None:
 
 def test_serve_options_become_parameters_and_schedule(tmp_path: Path) -> None:
     options = ["--cron", "*/15 * * * *", "--batch-size", "50", "--text-field", "body"]
-    served = deployment(
-        parse_serve_args(["--input", str(tmp_path), "--output", str(tmp_path / "out"), *options])
-    )
+    args = parse_serve_args(["--input", str(SEEDS), "--output", str(tmp_path / "out"), *options])
+    served = deployment(args)
     assert [s.schedule.cron for s in served.schedules] == ["*/15 * * * *"]
     assert served.parameters["output_dir"] == str(tmp_path / "out")
     assert served.parameters["batch_size"] == 50
@@ -56,6 +55,30 @@ def test_a_served_deployment_runs_its_tasks_here(capsys: pytest.CaptureFixture[s
     with pytest.raises(SystemExit):
         parse_serve_args(["--dask-address", "tcp://scheduler:8786"])
     assert "--dask-address is for one-off runs" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--output", str(ROOT / "README.md")], "README.md: not a folder"),
+        (["--output", str(SEEDS / "out")], "is inside --input"),  # the next run would read the dataset
+        (["--max-invalid-share", "2"], "--max-invalid-share must be between 0 and 1"),
+    ],
+)
+def test_options_that_cannot_work_are_refused_at_once(
+    options: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        parse_args(["--input", str(SEEDS), *options])
+    assert stopped.value.code == 2 and message in capsys.readouterr().err
+
+
+def test_an_output_folder_that_cannot_be_made_fails_in_one_line(tmp_path: Path) -> None:
+    (tmp_path / "a-file").write_text("not a folder")
+    build = [sys.executable, str(ROOT / "flows" / "build.py"), "--output", str(tmp_path / "a-file" / "out")]
+    failed = subprocess.run(build, cwd=ROOT, capture_output=True, text=True, check=False)
+    assert failed.returncode == 1 and "Traceback" not in failed.stderr
+    assert f"build failed: cannot write to {tmp_path / 'a-file' / 'out'}" in failed.stderr
 
 
 def test_help_explains_every_option() -> None:
