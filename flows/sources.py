@@ -304,9 +304,9 @@ def _jsonl_records(path: Path, name: str, fields: Fields) -> Iterator[RawDocumen
 
 
 def _json_records(path: Path, name: str, fields: Fields) -> Iterator[RawDocument]:
-    """The records of a JSON file: one object, or an array of them (a scraper's feed export),
-    read element by element so that a big array never sits in memory whole. Malformed JSON
-    rejects the rest of the file, once, after every record before it."""
+    """The records of a JSON file: an array of objects (a scraper's feed export), or objects
+    one after another, read element by element so that a big array never sits in memory whole.
+    Malformed JSON rejects the rest of the file, once, after every record before it."""
     opener = gzip.open if name.endswith(".gz") else open
     with opener(path, "rt", encoding="utf-8-sig") as handle:
         for number, value in enumerate(_json_values(handle), start=1):
