@@ -83,8 +83,8 @@ def _options_parser(prog: str, description: str) -> argparse.ArgumentParser:
     parser.add_argument(
         "--input", type=Path, default=DEFAULT_INPUT,
         help="folder of raw documents, read recursively: text files in any encoding, .txt.gz, "
-        "shards of many records (.jsonl, .json, either gzipped, .parquet), HTML pages and WARC/WET archives "
-        "(default: seeds/)",
+        "shards of many records (.jsonl, .json, .csv, .tsv, gzipped too, .parquet), HTML pages and "
+        "WARC/WET archives (default: seeds/)",
     )  # fmt: skip
     parser.add_argument(
         "--output", type=Path, default=DEFAULT_OUTPUT,

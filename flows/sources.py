@@ -2,7 +2,8 @@
 
 A file is either one document (any text file, `.txt.gz` too) or a shard of many records:
 `.jsonl` / `.jsonl.gz` (one JSON object a line), `.json` / `.json.gz` (an array of objects, or
-objects one after another) and `.parquet`, with a text field and optional
+objects one after another), `.csv` / `.tsv` (gzipped too; a header row) and `.parquet`, with a
+text field and optional
 title, url and date fields whose values take precedence over what the text says. Each record
 keeps a source_path that points back to it: `shard-0001.jsonl.gz#17` is line 17 (row 17 of a
 Parquet shard), counted from 1.
@@ -15,6 +16,7 @@ still goes through.
 
 from __future__ import annotations
 
+import csv
 import gzip
 import json
 import os
@@ -62,7 +64,8 @@ class Source:
 
 ARCHIVE_SUFFIXES = (".warc", ".warc.gz", ".warc.wet", ".warc.wet.gz")  # flows/archives.py
 OFFSET_MARK = "@"  # an archive's record: crawl.warc.gz@4096, its byte offset
-SHARD_SUFFIXES = (".jsonl", ".jsonl.gz", ".json", ".json.gz", ".parquet", *ARCHIVE_SUFFIXES)
+TABLE_SUFFIXES = {".csv": ",", ".csv.gz": ",", ".tsv": "\t", ".tsv.gz": "\t"}  # suffix: delimiter
+SHARD_SUFFIXES = (".jsonl", ".jsonl.gz", ".json", ".json.gz", ".parquet", *TABLE_SUFFIXES, *ARCHIVE_SUFFIXES)
 # How much of a JSON file is decoded at a time while its array is read element by element.
 JSON_CHUNK_CHARS = 1 << 20
 
@@ -224,6 +227,8 @@ def read_documents(
             yield from _json_records(path, name, fields)
         elif source.path.endswith(".parquet"):
             yield from _parquet_records(path, name, fields)
+        elif source.path.endswith(tuple(TABLE_SUFFIXES)):
+            yield from _table_records(path, name, fields)
         elif source.size > MAX_DOCUMENT_BYTES:
             yield too_large(name, source.size)
         else:
@@ -405,6 +410,26 @@ class _JsonReader:
                 continue
             self.at = end
             return value
+
+
+def _table_records(path: Path, name: str, fields: Fields) -> Iterator[RawDocument]:
+    """The rows of a CSV or TSV file with a header row (an export of a news API or a scraper),
+    read as a stream: quoted fields may span lines, `file.csv#N` is data row N. A row that
+    breaks the format rejects the rest of the file, once: where the next row starts is unknown."""
+    delimiter = next(d for suffix, d in TABLE_SUFFIXES.items() if name.endswith(suffix))
+    opener = gzip.open if name.endswith(".gz") else open
+    csv.field_size_limit(MAX_DOCUMENT_BYTES)  # the csv module's own limit is 128 KB
+    with opener(path, "rt", encoding="utf-8-sig", newline="") as handle:
+        rows = csv.DictReader(handle, delimiter=delimiter, strict=True)
+        number = 0
+        try:
+            if fields.text not in (rows.fieldnames or []):
+                yield RawDocument(name, None, reason="missing_text", detail=f"no column {fields.text!r}")
+                return
+            for number, row in enumerate(rows, start=1):
+                yield _record(row, f"{name}#{number}", fields)
+        except csv.Error as err:
+            yield RawDocument(f"{name}#{number + 1}", None, reason="malformed_record", detail=str(err)[:200])
 
 
 def _parquet_records(path: Path, name: str, fields: Fields) -> Iterator[RawDocument]:

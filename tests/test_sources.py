@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import gzip
 import io
 import json
@@ -88,6 +89,28 @@ def test_json_files_are_shards_of_an_array_or_of_values_one_after_another(tmp_pa
     ]
     assert docs[0].raw == b"Erster Artikel." and docs[0].given.title == "Titel"
     assert docs[2].detail.startswith("not JSON at character")
+
+
+def test_csv_and_tsv_files_are_shards_of_their_rows(tmp_path: Path) -> None:
+    """A news API's or a scraper's export: a header row, quoted fields over several lines."""
+    long_text = "Erster Absatz.\n\nZweiter Absatz, länger als die csv-Grenze von 128 KB. " * 2000
+    with open(tmp_path / "export.csv", "w", encoding="utf-8", newline="") as handle:
+        rows = csv.writer(handle)
+        rows.writerows([["title", "text", "url"], ["Titel", long_text, "https://a.de/1"], ["Leer", "", ""]])
+        handle.write('"Kaputt","nicht geschlossen\n')
+    with gzip.open(tmp_path / "export.tsv.gz", "wt", encoding="utf-8") as handle:
+        handle.write("text\tdate\nZweiter Artikel.\t2022-01-09\n")
+    (tmp_path / "other.csv").write_text("id,body\n1,x\n", encoding="utf-8")
+    docs = read_all(tmp_path)
+    assert [(d.source_path, d.reason) for d in docs] == [
+        ("export.csv#1", None),
+        ("export.csv#2", None),  # an empty text: the cleaning rejects it as `empty`
+        ("export.csv#3", "malformed_record"),
+        ("export.tsv.gz#1", None),
+        ("other.csv", "missing_text"),
+    ]
+    assert docs[0].raw == long_text.encode() and docs[0].given.url == "https://a.de/1"
+    assert docs[3].raw == b"Zweiter Artikel." and docs[3].given.date == "2022-01-09"
 
 
 def test_symlinks_stay_inside_the_root(tmp_path: Path) -> None:
