@@ -31,6 +31,7 @@ from typing import IO, Any, overload
 
 import pyarrow.parquet as pq
 
+from transforms.decoding import stream_encoding
 from transforms.metadata import Given
 
 READ_ATTEMPTS = 3
@@ -64,6 +65,7 @@ class Source:
 
 ARCHIVE_SUFFIXES = (".warc", ".warc.gz", ".warc.wet", ".warc.wet.gz")  # flows/archives.py
 OFFSET_MARK = "@"  # an archive's record: crawl.warc.gz@4096, its byte offset
+TABLE_SAMPLE_BYTES = 65536  # what a table's encoding is told from
 TABLE_SUFFIXES = {".csv": ",", ".csv.gz": ",", ".tsv": "\t", ".tsv.gz": "\t"}  # suffix: delimiter
 SHARD_SUFFIXES = (".jsonl", ".jsonl.gz", ".json", ".json.gz", ".parquet", *TABLE_SUFFIXES, *ARCHIVE_SUFFIXES)
 # How much of a JSON file is decoded at a time while its array is read element by element.
@@ -418,8 +420,10 @@ def _table_records(path: Path, name: str, fields: Fields) -> Iterator[RawDocumen
     breaks the format rejects the rest of the file, once: where the next row starts is unknown."""
     delimiter = next(d for suffix, d in TABLE_SUFFIXES.items() if name.endswith(suffix))
     opener = gzip.open if name.endswith(".gz") else open
+    with opener(path, "rb") as head:
+        encoding = stream_encoding(head.read(TABLE_SAMPLE_BYTES))  # a spreadsheet may save cp1252
     csv.field_size_limit(MAX_DOCUMENT_BYTES)  # the csv module's own limit is 128 KB
-    with opener(path, "rt", encoding="utf-8-sig", newline="") as handle:
+    with opener(path, "rt", encoding="utf-8-sig" if encoding == "utf-8" else encoding, newline="") as handle:
         rows = csv.DictReader(handle, delimiter=delimiter, strict=True)
         number = 0
         try:

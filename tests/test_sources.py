@@ -101,6 +101,8 @@ def test_csv_and_tsv_files_are_shards_of_their_rows(tmp_path: Path) -> None:
     with gzip.open(tmp_path / "export.tsv.gz", "wt", encoding="utf-8") as handle:
         handle.write("text\tdate\nZweiter Artikel.\t2022-01-09\n")
     (tmp_path / "other.csv").write_text("id,body\n1,x\n", encoding="utf-8")
+    french = "Le conseil municipal a approuvé lundi soir la nouvelle ligne de tramway, « enfin »."
+    (tmp_path / "spreadsheet.csv").write_bytes(f'text\n"{french}"\n"{french}"\n'.encode("cp1252"))
     docs = read_all(tmp_path)
     assert [(d.source_path, d.reason) for d in docs] == [
         ("export.csv#1", None),
@@ -108,7 +110,10 @@ def test_csv_and_tsv_files_are_shards_of_their_rows(tmp_path: Path) -> None:
         ("export.csv#3", "malformed_record"),
         ("export.tsv.gz#1", None),
         ("other.csv", "missing_text"),
+        ("spreadsheet.csv#1", None),  # saved in the spreadsheet's Windows code page
+        ("spreadsheet.csv#2", None),
     ]
+    assert docs[5].raw == french.encode()
     assert docs[0].raw == long_text.encode() and docs[0].given.url == "https://a.de/1"
     assert docs[3].raw == b"Zweiter Artikel." and docs[3].given.date == "2022-01-09"
 

@@ -175,6 +175,20 @@ def _as_cp1252(stray: re.Match[str]) -> str:
     return bytes([ord(stray[0]) - 0xDC00]).decode("sloppy-windows-1252")
 
 
+def stream_encoding(sample: bytes) -> str:
+    """The encoding to read a whole stream in, from its first bytes: UTF-8 when they are (a
+    character cut at the sample's end aside), else the likeliest legacy code page. For tables
+    that a spreadsheet saved in its Windows code page.
+
+    >>> stream_encoding("Zażółć gęślą".encode()[:-1])
+    'utf-8'
+    >>> stream_encoding("Le conseil a approuvé la ligne de tramway, « enfin ».".encode("cp1252"))
+    'sloppy-windows-1252'
+    """
+    text = sample.decode("utf-8", errors="surrogateescape")
+    return "utf-8" if not _STRAY_BYTE.search(_CUT_AT_END.sub("", text)) else _legacy_encoding(sample)
+
+
 def _strict(raw: bytes, encoding: str) -> str:
     try:
         return raw.decode(encoding)
