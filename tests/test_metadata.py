@@ -23,6 +23,18 @@ def test_glued_date_prefix_is_the_date_and_is_cut_off() -> None:
     assert header.replaced[0].startswith("Speaking to reporters, a White House spokesman")
 
 
+def test_glued_date_prefix_under_a_title_line_is_the_date_and_the_title_stays() -> None:
+    """A crawler that saved the headline above the glued first paragraph: the prefix was
+    looked for on the first line only, so the date was lost and " date 2022-01-09 " stayed
+    in the text."""
+    for above in (["Talks with Russia begin in Geneva"], ["Talks with Russia begin in Geneva", ""]):
+        lines = above + seed_lines("000")
+        header = extract_header(lines)
+        assert header.published_date == dt.date(2022, 1, 9)
+        assert header.title == "Talks with Russia begin in Geneva"
+        assert header.replaced[len(above)].startswith("Speaking to reporters, a White House spokesman")
+
+
 def test_title_then_compact_date_then_url() -> None:
     lines = seed_lines("002")
     header = extract_header(lines)

@@ -155,11 +155,10 @@ def extract_header(lines: list[str], today: dt.date | None = None, body_start: i
     published: dt.date | None = None
 
     prefix = glued_date_prefix(lines)
-    if prefix:
+    if prefix:  # the first paragraph: what stands above it is the header
         published = prefix.date
         replaced[prefix.index] = prefix.rest
-    if prefix:
-        body_at: int | None = 0
+        body_at: int | None = filled.index(prefix.index)
     elif body_start is not None:
         body_at = next((n for n, i in enumerate(filled) if i >= body_start), None)
     else:
@@ -184,7 +183,7 @@ def extract_header(lines: list[str], today: dt.date | None = None, body_start: i
         elif _is_byline(line):
             removed[i] = "byline"
 
-    page_title = lines[filled[0]] if not prefix and _is_crawler_header(lines, filled, body_at) else None
+    page_title = lines[filled[0]] if body_at != 0 and _is_crawler_header(lines, filled, body_at) else None
     headline = headline_of(page_title, [lines[i] for i in filled]) if page_title else None
     above_body = filled[:body_at] if body_at is not None else []
     if page_title is not None:
@@ -197,7 +196,8 @@ def extract_header(lines: list[str], today: dt.date | None = None, body_start: i
     else:  # no crawler header, or its title is as short as a site's name: a headline on the page wins
         body = lines[filled[body_at] :] if body_at is not None else []
         opens = page_title is None
-        headline_at = None if prefix else _title_position(lines, above_body, removed, body, opens)
+        at_top = prefix is not None and not above_body  # the glued first paragraph opens it
+        headline_at = None if at_top else _title_position(lines, above_body, removed, body, opens)
         title = lines[headline_at] if headline_at is not None else headline
         if headline_at is not None and headline_at == filled[0]:  # perhaps a page title: "Headline | Site"
             title = headline_of(lines[headline_at], [lines[i] for i in filled[1:]])
@@ -233,16 +233,20 @@ class DatePrefix:
 
 
 def glued_date_prefix(lines: list[str]) -> DatePrefix | None:
-    """The glued date prefix of a document's first line, if it has one.
+    """The date prefix glued before the first paragraph, if there is one: on the document's
+    first line, or under a title or a URL line (within its first HEADER_WINDOW lines).
 
     >>> glued_date_prefix(["", " date 2022-01-09 The council met."])
     DatePrefix(index=1, date=datetime.date(2022, 1, 9), rest='The council met.')
+    >>> glued_date_prefix(["Council backs tram", "", " date 2022-01-09 The council met."]).index
+    2
     """
-    first = next((i for i, line in enumerate(lines) if line), None)
-    prefix = _DATE_PREFIX.match(lines[first]) if first is not None else None
-    if first is None or prefix is None:
-        return None
-    return DatePrefix(first, dt.date.fromisoformat(prefix["date"]), lines[first][prefix.end() :])
+    filled = [i for i, line in enumerate(lines) if line][:HEADER_WINDOW]
+    for i in filled:
+        prefix = _DATE_PREFIX.match(lines[i])
+        if prefix is not None and lines[i][prefix.end() :].strip():
+            return DatePrefix(i, dt.date.fromisoformat(prefix["date"]), lines[i][prefix.end() :])
+    return None
 
 
 def _is_crawler_header(lines: list[str], filled: list[int], body_at: int | None) -> bool:
