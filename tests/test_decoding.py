@@ -8,6 +8,7 @@ import pytest
 
 from tests.conftest import SEEDS
 from transforms.decoding import NotText, decode_bytes
+from transforms.repair import repair_text
 
 FRENCH = "Les boulangers de la Sarthe face à la flambée du prix de l'électricité, « dit-il »."
 
@@ -119,3 +120,16 @@ def test_seeds_decode_as_utf8() -> None:
         decoded = decode_bytes(path.read_bytes())
         assert decoded.encoding == "utf-8"
         assert "\r" not in decoded.text
+
+
+def test_a_few_stray_nul_bytes_in_text_are_no_binary_file() -> None:
+    """A NUL or two in a text file (a crawler's padding, a cut write) made it a `binary`
+    reject, the whole article lost. It is read as text, and repair removes the NULs (and says
+    so); a file that is mostly NULs is still no text."""
+    raw = sorted(SEEDS.iterdir())[0].read_bytes()
+    repaired = repair_text(decode_bytes(raw[:500] + b"\x00\x00" + raw[500:]).text)
+    assert repaired.text == repair_text(decode_bytes(raw).text).text
+    assert "remove_control_chars" in repaired.steps
+    with pytest.raises(NotText) as err:
+        decode_bytes(b"\x00" * 4096 + raw[:200])
+    assert (err.value.reason, err.value.detail) == ("binary", "NUL bytes")

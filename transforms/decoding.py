@@ -119,9 +119,12 @@ def decode_bytes(raw: bytes, declared: str | None = None) -> Decoded:
             raise NotText("binary", kind)
     if b"\x00" in raw:
         utf16 = _utf16_without_bom(raw)
-        if utf16 is None:
+        if utf16 is not None:
+            return _finish(_strict(raw, utf16), utf16)
+        if raw.count(b"\x00") > MAX_CONTROL_SHARE * len(raw):
             raise NotText("binary", "NUL bytes")
-        return _finish(_strict(raw, utf16), utf16)
+        # A few stray NULs in text (a crawler's padding, a cut write): read as text, and
+        # repair removes them with the other control characters.
     try:
         return _finish(raw.decode("utf-8"), "utf-8")
     except UnicodeDecodeError:
