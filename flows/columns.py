@@ -62,7 +62,7 @@ ARTICLE_COLUMNS: tuple[tuple[str, pa.DataType, bool, str], ...] = (
      "reason code of each boilerplate line, in the same order"),
     ("encoding", pa.string(), True,
      "encoding the raw file was decoded with (utf-8+cp1252: UTF-8 with a few stray cp1252 bytes)"),
-    ("repairs", pa.list_(pa.string()), True, "ftfy steps applied to the text"),
+    ("repairs", pa.list_(pa.string()), True, "repair steps: ftfy's, markdown_to_text"),
 )  # fmt: skip
 
 REJECT_COLUMNS: tuple[tuple[str, pa.DataType, bool, str], ...] = (

@@ -20,8 +20,9 @@ from transforms.furniture import ERROR_PAGE
 from transforms.html import declared_charset, extract_page, looks_like_html
 from transforms.language import detect_language
 from transforms.lines import count_text_words, line_key
+from transforms.markdown import MARKDOWN_TO_TEXT, looks_like_markdown, markdown_to_text
 from transforms.metadata import Given, apply_given, domain_of, extract_header, glued_date_prefix
-from transforms.repair import Repaired, repair_text
+from transforms.repair import Repaired, repair_text, tidy_whitespace
 from transforms.translation_notice import original_language, translation_notice
 
 # An error page ("Seite nicht gefunden") may carry one or two sentences of its own.
@@ -126,12 +127,23 @@ def prepare_document(
         return Rejected(source_path, err.reason, "decode", err.detail, doc_id)
     road = source_format or (HTML if looks_like_html(decoded.text) else TEXT)
     if road in TEXT_ROADS:
-        return Prepared(doc_id, source_path, decoded.encoding, repair_text(decoded.text), road)
+        repaired = _repaired_text(decoded.text, source_path)
+        return Prepared(doc_id, source_path, decoded.encoding, repaired, road)
     page = extract_page(decoded.text)
     if page is None:
         return Rejected(source_path, "no_content", "clean", "an HTML page without article text", doc_id)
     given = Given(page.title, page.url, page.date)
     return Prepared(doc_id, source_path, decoded.encoding, repair_text(page.text), road, given)
+
+
+def _repaired_text(text: str, source_path: str) -> Repaired:
+    """A text repaired, and a page saved as Markdown then read as plain text
+    (transforms/markdown.py)."""
+    repaired = repair_text(text)
+    if not looks_like_markdown(repaired.text, source_path):
+        return repaired
+    plain = tidy_whitespace(markdown_to_text(repaired.text))
+    return replace(repaired, text=plain, steps=(*repaired.steps, MARKDOWN_TO_TEXT))
 
 
 def document_lines(raw_lines: list[str]) -> list[str]:
