@@ -126,3 +126,21 @@ def test_the_headline_is_the_title_and_not_the_first_line_of_the_text() -> None:
     assert isinstance(article, Article) and article.title == "Tram line approved after long debate"
     assert article.text.startswith("The council met on Monday")
     assert article.boilerplate_reasons[:1] == ["metadata:title"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "<p>The city council on Monday approved a new tram line that will run through the old town,"
+        " ending years of debate about how to connect the eastern districts.</p>",
+        "<p>The council met on Monday.</p>\n<p>It approved a new tram line through the old town,"
+        " ending years of debate.</p>",
+    ],
+    ids=["one-paragraph", "two-paragraphs"],
+)
+def test_a_records_html_fragment_is_read_as_html(text: str) -> None:
+    """A news API's record whose text is a short HTML fragment ("<p>…</p>") had too few tags
+    to count as HTML: the tags stayed in `text`."""
+    prepared = prepare_document(text.encode("utf-8"), "api.jsonl#1")
+    assert isinstance(prepared, Prepared) and prepared.source_format == "html"
+    assert "<" not in prepared.repaired.text and "tram line" in prepared.repaired.text
