@@ -234,8 +234,15 @@ def read_documents(
         elif source.size > MAX_DOCUMENT_BYTES:
             yield too_large(name, source.size)
         else:
+            from flows.feeds import feed_documents, looks_like_feed  # (it imports this module)
+
             raw = _read_file(path)
-            yield RawDocument(name, raw) if len(raw) <= MAX_DOCUMENT_BYTES else too_large(name, len(raw))
+            if len(raw) > MAX_DOCUMENT_BYTES:
+                yield too_large(name, len(raw))
+            elif looks_like_feed(raw):
+                yield from feed_documents(raw, name)
+            else:
+                yield RawDocument(name, raw)
     except OSError as err:
         yield RawDocument(name, None, reason="unreadable", detail=_describe(err))
     except (EOFError, zlib.error, gzip.BadGzipFile) as err:
@@ -307,7 +314,7 @@ def _jsonl_records(path: Path, name: str, fields: Fields) -> Iterator[RawDocumen
             except (json.JSONDecodeError, UnicodeDecodeError) as err:
                 yield RawDocument(source_path, None, reason="malformed_record", detail=str(err)[:200])
                 continue
-            yield _record(record, source_path, fields)
+            yield record_document(record, source_path, fields)
 
 
 def _json_records(path: Path, name: str, fields: Fields) -> Iterator[RawDocument]:
@@ -321,7 +328,7 @@ def _json_records(path: Path, name: str, fields: Fields) -> Iterator[RawDocument
             if isinstance(value, MalformedJson):
                 yield RawDocument(source_path, None, reason="malformed_record", detail=value.detail)
             else:
-                yield _record(value, source_path, fields)
+                yield record_document(value, source_path, fields)
 
 
 @dataclass(frozen=True)
@@ -431,7 +438,7 @@ def _table_records(path: Path, name: str, fields: Fields) -> Iterator[RawDocumen
                 yield RawDocument(name, None, reason="missing_text", detail=f"no column {fields.text!r}")
                 return
             for number, row in enumerate(rows, start=1):
-                yield _record(row, f"{name}#{number}", fields)
+                yield record_document(row, f"{name}#{number}", fields)
         except csv.Error as err:
             yield RawDocument(f"{name}#{number + 1}", None, reason="malformed_record", detail=str(err)[:200])
 
@@ -448,10 +455,12 @@ def _parquet_records(path: Path, name: str, fields: Fields) -> Iterator[RawDocum
     for batch in shard.iter_batches(batch_size=1000, columns=wanted):
         for record in batch.to_pylist():
             number += 1
-            yield _record(record, f"{name}#{number}", fields, text_type)
+            yield record_document(record, f"{name}#{number}", fields, text_type)
 
 
-def _record(record: Any, source_path: str, fields: Fields, text_type: str | None = None) -> RawDocument:
+def record_document(
+    record: Any, source_path: str, fields: Fields, text_type: str | None = None
+) -> RawDocument:
     """One record as a document: its text field's UTF-8 bytes and its metadata fields. A record
     whose text is missing, not a string (`text_type` names a Parquet column's type), cannot be
     encoded (a lone surrogate, which JSON allows) or is too large is rejected alone."""
