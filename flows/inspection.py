@@ -23,7 +23,6 @@ from flows.sources import (
     RawDocument,
     Source,
     is_archive,
-    is_shard,
     read_documents,
     unescaped_path,
 )
@@ -48,8 +47,8 @@ def find_row(output: Path, doc_id: str) -> tuple[str, dict[str, Any]]:
 
 
 def raw_document(input_dir: Path, source_path: str) -> RawDocument | None:
-    """A document as it was read (a shard's record too, `shard.jsonl#17`, and an archive's,
-    `crawl.warc.gz@4096`, read from its offset)."""
+    """A document as it was read (a record of a shard or a feed too, `shard.jsonl#17`, and an
+    archive's, `crawl.warc.gz@4096`, read from its offset)."""
     archive, _, offset = source_path.rpartition(OFFSET_MARK)
     if offset.isdigit() and is_archive(archive):
         from flows.archives import archive_records
@@ -57,7 +56,9 @@ def raw_document(input_dir: Path, source_path: str) -> RawDocument | None:
         file = input_dir / unescaped_path(archive)
         return next(archive_records(file, archive, int(offset)), None) if file.is_file() else None
     shard, _, record = source_path.rpartition("#")
-    path = unescaped_path(shard if record.isdigit() and is_shard(shard) else source_path)
+    path = unescaped_path(source_path)
+    if record.isdigit() and not (input_dir / path).is_file():  # a record of a shard or a feed
+        path = unescaped_path(shard)
     file = input_dir / path
     if not file.is_file():
         return None

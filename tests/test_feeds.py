@@ -7,6 +7,7 @@ import datetime as dt
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from flows.inspection import raw_document
 from tests.conftest import SEEDS
 from tests.test_sources import read_all
 from transforms.document import Article, clean_document, prepare_document
@@ -80,3 +81,10 @@ def test_an_atom_feed_is_told_by_its_content_and_a_cut_one_keeps_its_whole_entri
 def test_a_feed_without_entries_is_one_reject(tmp_path: Path) -> None:
     (tmp_path / "empty.rss").write_text("<rss version='2.0'><channel><title>x</title></channel></rss>")
     assert [(d.source_path, d.reason) for d in read_all(tmp_path)] == [("empty.rss", "no_content")]
+
+
+def test_inspect_finds_a_feeds_entry(tmp_path: Path) -> None:
+    """`inspect` read a `feed.xml#2` as a file of that name, and found nothing."""
+    (tmp_path / "feed.xml").write_text(_rss(_bodies()), encoding="utf-8")
+    document = raw_document(tmp_path, "feed.xml#2")
+    assert document is not None and document.given is not None and document.given.title == "Story 2"
