@@ -148,7 +148,7 @@ def _repaired_text(text: str, source_path: str) -> Repaired:
 
 def document_lines(raw_lines: list[str]) -> list[str]:
     """A repaired text's lines as the cleaning judges them: a glued " date 2022-01-09 " prefix
-    is cut off the first line (it is metadata, read by `extract_header` from the raw lines)."""
+    is cut off the first paragraph (it is metadata, read by `extract_header` from the raw lines)."""
     lines = list(raw_lines)
     prefix = glued_date_prefix(lines)
     if prefix is not None:
