@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field, replace
+from itertools import islice
 from urllib.parse import urlsplit
 
 from transforms.boilerplate import furniture_reason
@@ -241,8 +242,7 @@ def glued_date_prefix(lines: list[str]) -> DatePrefix | None:
     >>> glued_date_prefix(["Council backs tram", "", " date 2022-01-09 The council met."]).index
     2
     """
-    filled = [i for i, line in enumerate(lines) if line][:HEADER_WINDOW]
-    for i in filled:
+    for i in islice((i for i, line in enumerate(lines) if line), HEADER_WINDOW):
         prefix = _DATE_PREFIX.match(lines[i])
         if prefix is not None and lines[i][prefix.end() :].strip():
             return DatePrefix(i, dt.date.fromisoformat(prefix["date"]), lines[i][prefix.end() :])
