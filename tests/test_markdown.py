@@ -96,3 +96,21 @@ def test_markdown_blocks_become_lines() -> None:
         "x = 1",
         "y = 2",
     ]
+
+
+def test_front_matter_gives_the_pages_metadata_and_leaves_the_text() -> None:
+    """A page saved with front matter (Jekyll, Hugo and the crawlers that write for them): its
+    "key: value" lines stood in the text, and its date was not the article's."""
+    body = sorted(SEEDS.iterdir())[1].read_text(encoding="utf-8")
+    front = (
+        "---\ntitle: 'Talks with Russia begin in Geneva'\nPublished Time: 2022-01-08\n"
+        "canonical_url: https://news.example.com/geneva\ntags: [russia, nato]\n---\n"
+    )
+    article = process_document((front + body).encode("utf-8"), "crawl/page.txt")
+    assert isinstance(article, Article)
+    assert article.title == "Talks with Russia begin in Geneva"
+    assert str(article.published_date) == "2022-01-08"
+    assert article.url == "https://news.example.com/geneva"
+    assert "tags:" not in article.text and "---" not in article.text
+    plain = "---\nSome dashes above a line of text.\n---\nMore text." * 3  # no key names metadata
+    assert not looks_like_markdown(plain, "page.txt")

@@ -20,7 +20,7 @@ from transforms.furniture import ERROR_PAGE
 from transforms.html import declared_charset, extract_page, looks_like_html
 from transforms.language import detect_language
 from transforms.lines import count_text_words, line_key
-from transforms.markdown import MARKDOWN_TO_TEXT, looks_like_markdown, markdown_to_text
+from transforms.markdown import MARKDOWN_TO_TEXT, looks_like_markdown, markdown_to_text, split_front_matter
 from transforms.metadata import Given, apply_given, domain_of, extract_header, glued_date_prefix
 from transforms.repair import Repaired, repair_text, tidy_whitespace
 from transforms.translation_notice import original_language, translation_notice
@@ -94,7 +94,7 @@ def document_id(raw: bytes, fetched_from: str | None = None) -> str:
 class Prepared:
     """A document decoded and repaired: what corpus evidence and cleaning both read. An HTML
     page is its article's text by now (`source_format` "html"), with the page's metadata in
-    `page`."""
+    `page`; so is a Markdown page's front matter."""
 
     doc_id: str
     source_path: str
@@ -127,8 +127,8 @@ def prepare_document(
         return Rejected(source_path, err.reason, "decode", err.detail, doc_id)
     road = source_format or (HTML if looks_like_html(decoded.text) else TEXT)
     if road in TEXT_ROADS:
-        repaired = _repaired_text(decoded.text, source_path)
-        return Prepared(doc_id, source_path, decoded.encoding, repaired, road)
+        repaired, front_matter = _plain_text(decoded.text, source_path)
+        return Prepared(doc_id, source_path, decoded.encoding, repaired, road, front_matter)
     page = extract_page(decoded.text)
     if page is None:
         return Rejected(source_path, "no_content", "clean", "an HTML page without article text", doc_id)
@@ -136,14 +136,15 @@ def prepare_document(
     return Prepared(doc_id, source_path, decoded.encoding, repair_text(page.text), road, given)
 
 
-def _repaired_text(text: str, source_path: str) -> Repaired:
-    """A text repaired, and a page saved as Markdown then read as plain text
-    (transforms/markdown.py)."""
+def _plain_text(text: str, source_path: str) -> tuple[Repaired, Given | None]:
+    """A text repaired; a page saved as Markdown then read as plain text, with the metadata
+    its front matter names (transforms/markdown.py)."""
     repaired = repair_text(text)
     if not looks_like_markdown(repaired.text, source_path):
-        return repaired
-    plain = tidy_whitespace(markdown_to_text(repaired.text))
-    return replace(repaired, text=plain, steps=(*repaired.steps, MARKDOWN_TO_TEXT))
+        return repaired, None
+    page, body = split_front_matter(repaired.text)
+    plain = tidy_whitespace(markdown_to_text(body))
+    return replace(repaired, text=plain, steps=(*repaired.steps, MARKDOWN_TO_TEXT)), page
 
 
 def document_lines(raw_lines: list[str]) -> list[str]:

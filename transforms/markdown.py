@@ -8,6 +8,9 @@ line rules measure. `markdown_to_text` parses the page with markdown-it-py (Comm
 tables) and writes each block as a line: a paragraph, a heading, a list item, a table row. Link
 texts stay, their addresses and the images go; blocks that stood on consecutive lines (a
 list's items) stay on consecutive lines, the others are a blank line apart, as in the page.
+A page that opens with front matter (a YAML block between `---` lines, as Jekyll, Hugo and the
+crawlers that save pages for them write it) gives its title, date and URL as the page's
+metadata (`split_front_matter`).
 """
 
 from __future__ import annotations
@@ -18,12 +21,21 @@ from functools import cache
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from transforms.metadata import Given
+
 MARKDOWN_TO_TEXT = "markdown_to_text"  # the `repairs` entry of a page read as Markdown
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 # Lines with Markdown's own syntax that make a text Markdown: a heading ("# " at the start), a
 # link to an address, a path or an anchor, an image. Plain text has none; one could be chance.
 MIN_MARKUP_LINES = 2
 _MARKUP_LINE = re.compile(r"^#{1,6} \S|\]\((?:[a-z]+:|/|#)|!\[")
+# Front matter: "key: value" lines between a first line "---" and a line "---" (or "...").
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\n((?:.*\n){0,60}?)(?:---|\.\.\.)[ \t]*(?:\n|\Z)")
+_KEY_VALUE = re.compile(r"^([A-Za-z][\w -]{0,40}?)[ \t]*:[ \t]*(\S.*?)[ \t]*$", re.MULTILINE)
+# The keys that name a page's metadata, as the static-site generators and crawlers spell them.
+TITLE_KEYS = frozenset({"title", "headline"})
+DATE_KEYS = frozenset({"date", "published", "published_at", "published_time", "publish_date", "pubdate"})
+URL_KEYS = frozenset({"url", "link", "canonical", "canonical_url", "permalink", "source", "source_url"})
 _CELL_SEPARATOR = " | "
 _SPACE_RUN = re.compile(" {2,}")
 
@@ -36,7 +48,7 @@ def looks_like_markdown(text: str, name: str = "") -> bool:
     >>> looks_like_markdown("The council met. See page 4 (section B).\\n#1 in the city")
     False
     """
-    if name.lower().endswith(MARKDOWN_SUFFIXES):
+    if name.lower().endswith(MARKDOWN_SUFFIXES) or split_front_matter(text)[0] is not None:
         return True
     if "](" not in text and "#" not in text and "![" not in text:
         return False
@@ -89,6 +101,29 @@ def markdown_to_text(text: str) -> str:
         lines.append(content)
         previous_end = end
     return "\n".join(lines)
+
+
+def split_front_matter(text: str) -> tuple[Given | None, str]:
+    """The metadata a page's front matter names, and the page without it; (None, the text)
+    when it has none that names a title, a date or a URL.
+
+    >>> split_front_matter("---\\ntitle: \\"Tram line approved\\"\\ndate: 2022-01-10\\n---\\nIt met.")
+    (Given(title='Tram line approved', url=None, date='2022-01-10', fetched_at=None), 'It met.')
+    """
+    block = _FRONT_MATTER.match(text)
+    if block is None:
+        return None, text
+    fields = {_key(m[1]): m[2].strip("'\"").strip() or None for m in _KEY_VALUE.finditer(block[1])}
+    given = Given(
+        title=next((fields[k] for k in TITLE_KEYS if fields.get(k)), None),
+        url=next((fields[k] for k in URL_KEYS if fields.get(k)), None),
+        date=next((fields[k] for k in DATE_KEYS if fields.get(k)), None),
+    )
+    return (None, text) if given == Given() else (given, text[block.end() :])
+
+
+def _key(name: str) -> str:
+    return re.sub(r"[ -]+", "_", name.strip().lower())
 
 
 @cache
