@@ -32,16 +32,18 @@ _MARKUP_LINE = re.compile(r"^#{1,6} \S|\]\((?:[a-z]+:|/|#)|!\[")
 # Front matter: "key: value" lines between a first line "---" and a line "---" (or "...").
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n((?:.*\n){0,60}?)(?:---|\.\.\.)[ \t]*(?:\n|\Z)")
 _KEY_VALUE = re.compile(r"^([A-Za-z][\w -]{0,40}?)[ \t]*:[ \t]*(\S.*?)[ \t]*$", re.MULTILINE)
-# The keys that name a page's metadata, as the static-site generators and crawlers spell them.
-TITLE_KEYS = frozenset({"title", "headline"})
-DATE_KEYS = frozenset({"date", "published", "published_at", "published_time", "publish_date", "pubdate"})
-URL_KEYS = frozenset({"url", "link", "canonical", "canonical_url", "permalink", "source", "source_url"})
+# The keys that name a page's metadata, as the static-site generators and crawlers spell them,
+# the first one present winning.
+TITLE_KEYS = ("title", "headline")
+DATE_KEYS = ("published", "published_at", "published_time", "publish_date", "pubdate", "date")
+URL_KEYS = ("canonical_url", "canonical", "url", "permalink", "link", "source_url", "source")
 _CELL_SEPARATOR = " | "
 _SPACE_RUN = re.compile(" {2,}")
 
 
 def looks_like_markdown(text: str, name: str = "") -> bool:
-    """Is this text Markdown: named so, or with MIN_MARKUP_LINES lines of Markdown syntax?
+    """Is this text Markdown: named so, opening with front matter, or with MIN_MARKUP_LINES
+    lines of Markdown syntax?
 
     >>> looks_like_markdown("# Tram line approved\\n\\nThe [council](https://c.org) met.")
     True
