@@ -8,7 +8,7 @@ import re
 from tests.conftest import SEEDS
 from tests.corpus.build import PAGES, parse
 from transforms.document import Article, process_document
-from transforms.markdown import MARKDOWN_TO_TEXT, looks_like_markdown, markdown_to_text
+from transforms.markdown import MARKDOWN_TO_TEXT, looks_like_markdown, markdown_to_text, split_front_matter
 
 _MARKUP = re.compile(r"\]\(|!\[|\*\*|^#+ ", re.MULTILINE)
 
@@ -114,3 +114,12 @@ def test_front_matter_gives_the_pages_metadata_and_leaves_the_text() -> None:
     assert "tags:" not in article.text and "---" not in article.text
     plain = "---\nSome dashes above a line of text.\n---\nMore text." * 3  # no key names metadata
     assert not looks_like_markdown(plain, "page.txt")
+
+
+def test_front_matter_keys_have_a_fixed_preference() -> None:
+    """With two keys for one field, the same one wins in every process (a set's order of
+    strings changes with the hash seed)."""
+    page = "---\nurl: https://a.example/amp\ncanonical_url: https://a.example/story\ndate: 2022-01-09\n"
+    given, text = split_front_matter(page + "published: 2022-01-08\n---\nText.")
+    assert given is not None and text == "Text."
+    assert (given.url, given.date) == ("https://a.example/story", "2022-01-08")
