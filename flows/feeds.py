@@ -53,13 +53,13 @@ def feed_documents(raw: bytes, name: str) -> Iterator[RawDocument]:
             detail = f"the feed ends inside this entry: {parsed.get('bozo_exception')}"[:300]
             yield RawDocument(f"{name}#{number}", None, reason="malformed_record", detail=detail)
             return
-        record = {"text": _entry_text(entry), "title": entry.get("title"), "url": entry.get("link")}
-        record["date"] = _entry_date(entry)
-        if not record["text"]:
+        text = _entry_text(entry)
+        if not text:
             detail = "an entry without content or summary"
             yield RawDocument(f"{name}#{number}", None, reason="missing_text", detail=detail)
-        else:
-            yield record_document(record, f"{name}#{number}", _ENTRY)
+            continue
+        metadata = {"title": entry.get("title"), "url": entry.get("link"), "date": _entry_date(entry)}
+        yield record_document({"text": text, **metadata}, f"{name}#{number}", _ENTRY)
 
 
 def _entries_closed(raw: bytes) -> int:
