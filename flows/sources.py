@@ -3,10 +3,10 @@
 A file is either one document (any text file, `.txt.gz` too) or a shard of many records:
 `.jsonl` / `.jsonl.gz` (one JSON object a line), `.json` / `.json.gz` (an array of objects, or
 objects one after another), `.csv` / `.tsv` (gzipped too; a header row) and `.parquet`, with a
-text field and optional
-title, url and date fields whose values take precedence over what the text says. Each record
-keeps a source_path that points back to it: `shard-0001.jsonl.gz#17` is line 17 (row 17 of a
-Parquet shard), counted from 1.
+text field and optional title, url and date fields whose values take precedence over what the
+text says. Each record keeps a source_path that points back to it: `shard-0001.jsonl.gz#17` is
+line 17 (row 17 of a Parquet shard), counted from 1. An RSS or Atom feed, told by its content,
+is read as records too, one an entry (flows/feeds.py); archives by flows/archives.py.
 
 Reading streams: `read_documents` yields one document at a time, so a shard of any size is
 never held whole in memory. A record that cannot be used (malformed JSON, no text) is yielded
