@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import codecs
+import json
+from pathlib import Path
 
 import pytest
 
@@ -58,6 +60,17 @@ def test_decodes_french_in_every_encoding(raw: bytes, encoding: str) -> None:
 )
 def test_legacy_code_pages_are_told_apart(text: str, codec: str) -> None:
     assert decode_bytes(text.encode(codec)).text == text
+
+
+CODE_PAGE_CASES = json.loads(Path(__file__).with_name("cases").joinpath("code_pages.json").read_text("utf-8"))
+
+
+@pytest.mark.parametrize("case", CODE_PAGE_CASES, ids=[c["label"] for c in CODE_PAGE_CASES])
+def test_prose_is_read_in_the_code_page_it_was_saved_in(case: dict[str, str]) -> None:
+    """Ordinary prose of each language in its legacy code pages: Czech, Slovene, Lithuanian,
+    Latvian and Swedish were read in a neighbouring code page before the choice weighed letters
+    by each language's frequencies ("středu" as "støedu", "på" as "pĺ")."""
+    assert decode_bytes(case["text"].encode(case["code_page"])).text == case["text"]
 
 
 JAPANESE = (

@@ -11,12 +11,16 @@ raises `NotText` with a reason code that the flow records in the rejects table.
 from __future__ import annotations
 
 import codecs
+import math
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 import ftfy.bad_codecs  # noqa: F401  (registers "sloppy-windows-1252")
+import numpy as np
 from charset_normalizer import from_bytes
-from charset_normalizer.md import mess_ratio
+
+from transforms.language import UNLISTED_LETTER_PROBABILITY, letter_log_likelihoods
 
 # Byte-order marks, longest first: the UTF-32 LE mark starts with the UTF-16 LE one.
 _BOMS: tuple[tuple[bytes, str], ...] = (
@@ -57,20 +61,29 @@ _OTHER_SCRIPT_LEGACY = frozenset(
     }
 )  # fmt: skip
 # Latin-script code pages, which the charset detector confuses with each other ("sueña" in
-# cp1252 reads as "sueńa" in cp1250). We pick the one that reads as the most plausible text
-# (`_implausibility`), cp1252 on a tie: Turkish in cp1254 read as cp1252 gives Icelandic
-# letters ("Aðustos"), Polish in cp1250 read as cp1252 gives symbols inside words ("³ódŸ"),
-# Polish in ISO-8859-2 (older Central European pages) read as cp1250 too ("now± ksi±¿ka").
+# cp1252 reads as "sueńa" in cp1250). We pick the one whose characters a language writes most
+# plausibly (`_implausibility`), cp1252 on a tie: Polish in cp1250 read as cp1252 gives symbols
+# inside words ("³ódŸ"), Turkish in cp1254 read as cp1252 gives Icelandic letters ("Aðustos"),
+# Polish in ISO-8859-2 (older Central European pages) read as cp1250 too ("now± ksi±¿ka"),
+# Swedish in cp1252 read as cp1250 letters no Swedish word has ("pĺ").
 _LATIN_LEGACY = ("sloppy-windows-1252", "cp1250", "iso8859_2", "cp1254", "cp1257")
 # Below this share of bytes of 128 and over (among them and the ASCII letters), bytes are
 # Latin script.
 MAX_HIGH_BYTE_SHARE = 0.10
 _HIGH_BYTES = bytes(range(128, 256))
 _ASCII_LETTERS = bytes(range(ord("A"), ord("Z") + 1)) + bytes(range(ord("a"), ord("z") + 1))
-_IMPLAUSIBLE = re.compile(
-    r"(?<=[^\W\d_])[^\w\s'’\-.,;:!?)(\]\[\"/&]+(?=[^\W\d_])"  # a symbol inside a word
-    r"|[ðþÐÞýÝ]"  # letters of Icelandic and Faroese only
-)
+_NOT_ASCII_LETTERS = bytes(b for b in range(256) if b not in _ASCII_LETTERS)
+_LOW_BYTES = bytes(range(128))
+# A symbol a code page reads a byte as ("©", "–", "«") counts as likely as a language's rarer
+# letters: below its common ones ("¹" for "ą" in cp1250 Polish), far above a foreign letter
+# ("Š" for "©" in an English text). Controls and undefined bytes count as no letter at all.
+SYMBOL_PROBABILITY = 1e-3
+_LN_SYMBOL, _LN_UNDEFINED = math.log(SYMBOL_PROBABILITY), math.log(UNLISTED_LETTER_PROBABILITY)
+# What each byte of 128 and over reads as in each Latin code page (U+FFFD where it is undefined).
+_HIGH_BYTE_CHARACTERS = {
+    encoding: [bytes([byte]).decode(encoding, errors="replace") for byte in range(128, 256)]
+    for encoding in _LATIN_LEGACY
+}
 
 # C0 controls other than tab, line ends, form feed and escape never occur in real text.
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
@@ -221,7 +234,10 @@ def _legacy_encoding(raw: bytes) -> str:
         best = from_bytes(sample).best()
         if best is not None and best.encoding in _OTHER_SCRIPT_LEGACY:
             return best.encoding
-    return min(_LATIN_LEGACY, key=lambda enc: _implausibility(sample.decode(enc, errors="replace")))
+    high_bytes = Counter(sample.translate(None, _LOW_BYTES))
+    ascii_letters = Counter(sample.translate(None, _NOT_ASCII_LETTERS))  # the same in every code page
+    context = letter_log_likelihoods({chr(byte): n for byte, n in ascii_letters.items()})
+    return min(_LATIN_LEGACY, key=lambda encoding: _implausibility(encoding, high_bytes, context))
 
 
 def _latin_by_bytes(sample: bytes) -> bool:
@@ -242,10 +258,28 @@ def _latin_by_bytes(sample: bytes) -> bool:
     return high < MAX_HIGH_BYTE_SHARE * (letters + high)
 
 
-def _implausibility(text: str) -> tuple[int, float]:
-    """Characters no real text has in that place, then charset-normalizer's mess ratio
-    (which tells Czech in cp1250 from the same bytes read as cp1252)."""
-    return len(_IMPLAUSIBLE.findall(text)) + text.count("\ufffd"), mess_ratio(text, 1.0)
+def _implausibility(encoding: str, high_bytes: Counter[int], context: np.ndarray) -> float:
+    """How unlike any language's writing bytes read in a Latin code page are: minus the
+    log-likelihood of what its bytes of 128 and over read as, in the language that explains
+    them and the text's ASCII letters (`context`, per language) best. Letters count by their
+    frequency in langdetect's profiles, symbols ("©", "–", "³") as SYMBOL_PROBABILITY,
+    controls and undefined bytes as no letter of any language. The ASCII letters tell the
+    language: Italian "è" read as cp1250 is "č", a common letter, but not in Italian.
+
+    >>> raw = "Rząd ogłosił w środę, że plan będzie gotowy.".encode("cp1250")
+    >>> high, none = Counter(raw.translate(None, _LOW_BYTES)), letter_log_likelihoods({})
+    >>> _implausibility("cp1250", high, none) < _implausibility("sloppy-windows-1252", high, none)
+    True
+    """
+    letters: Counter[str] = Counter()
+    other = 0.0
+    for byte, count in high_bytes.items():
+        character = _HIGH_BYTE_CHARACTERS[encoding][byte - 128]
+        if character.isalpha():
+            letters[character] += count
+        else:
+            other += count * (_LN_SYMBOL if character.isprintable() else _LN_UNDEFINED)
+    return -float((context + letter_log_likelihoods(letters)).max() + other)
 
 
 def _finish(text: str, encoding: str, had_bom: bool = False) -> Decoded:
