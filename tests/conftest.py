@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +26,24 @@ QUALITY_MIN = {
     "art_precision": 0.80,
 }  # fmt: skip
 QUALITY_MAX = {"art_clean_fp": 0.05}
+
+
+@pytest.fixture(autouse=True)
+def prefect_console_on_this_tests_stderr() -> Iterator[None]:
+    """Prefect binds its console log handlers to the `sys.stderr` of the moment it sets logging
+    up, once a process: in a test process, the capture stream of the test that ran the first
+    flow, closed when that test ended. A later test's flow then logged "I/O operation on closed
+    file" tracebacks (test_faults after test_incremental and test_startup). Each test's flow
+    logs to its own stderr."""
+    if "prefect.logging.handlers" in sys.modules:
+        from prefect.logging.handlers import PrefectConsoleHandler
+
+        handlers = [logging.getLogger(name) for name in logging.root.manager.loggerDict]
+        for logger in [logging.root, *handlers]:
+            for handler in getattr(logger, "handlers", []):
+                if isinstance(handler, PrefectConsoleHandler):
+                    handler.stream = handler.console.file = sys.stderr  # (setStream flushes the old one)
+    yield
 
 
 def load_cases(name: str) -> list[dict[str, Any]]:

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import codecs
-import json
-from pathlib import Path
 
 import pytest
 
-from tests.conftest import SEEDS
+from tests.conftest import SEEDS, case_ids, load_cases
 from transforms.decoding import NotText, decode_bytes
 from transforms.repair import repair_text
 
@@ -62,10 +60,10 @@ def test_legacy_code_pages_are_told_apart(text: str, codec: str) -> None:
     assert decode_bytes(text.encode(codec)).text == text
 
 
-CODE_PAGE_CASES = json.loads(Path(__file__).with_name("cases").joinpath("code_pages.json").read_text("utf-8"))
+CODE_PAGE_CASES = load_cases("code_pages")
 
 
-@pytest.mark.parametrize("case", CODE_PAGE_CASES, ids=[c["label"] for c in CODE_PAGE_CASES])
+@pytest.mark.parametrize("case", CODE_PAGE_CASES, ids=case_ids(CODE_PAGE_CASES))
 def test_prose_is_read_in_the_code_page_it_was_saved_in(case: dict[str, str]) -> None:
     """Ordinary prose of each language in its legacy code pages: Czech, Slovene, Lithuanian,
     Latvian and Swedish were read in a neighbouring code page before the choice weighed letters
