@@ -71,6 +71,22 @@ def test_prose_is_read_in_the_code_page_it_was_saved_in(case: dict[str, str]) ->
     assert decode_bytes(case["text"].encode(case["code_page"])).text == case["text"]
 
 
+@pytest.mark.parametrize(
+    ("text", "codec", "declared"),
+    [
+        ("The mayor said: “We’re ready — it’s done.”", "cp1252", "ISO-8859-1"),
+        ("The mayor said: “We’re ready — it’s done.”", "cp1252", "us-ascii"),
+        ("Bakan “Türkiye’de” şiddetli yağış bekleniyor dedi.", "cp1254", "ISO-8859-9"),
+        ("朱镕基在北京会见了代表团。", "gbk", "GB2312"),  # 镕 is GBK, not GB 2312
+    ],
+    ids=["latin1-as-cp1252", "ascii-as-cp1252", "latin5-as-cp1254", "gb2312-as-gbk"],
+)
+def test_a_declared_charset_is_read_as_browsers_read_it(text: str, codec: str, declared: str) -> None:
+    """Pages declare the older charset and write its superset (the WHATWG Encoding Standard's
+    labels): read strictly as declared, cp1252's quotes were control characters."""
+    assert decode_bytes(text.encode(codec), declared=declared).text == text
+
+
 JAPANESE = (
     "東京都は月曜日、新しい中央図書館を開館したと発表した。図書館には約百万冊の本が所蔵されている。"
     "開館式には多くの市民が集まり、子ども向けの読書会も開かれた。"

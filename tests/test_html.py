@@ -74,6 +74,19 @@ def test_a_page_in_a_legacy_charset_is_read_in_the_one_its_meta_tag_declares() -
     assert prepared.encoding == "windows-1251" and story in prepared.repaired.text
 
 
+def test_a_page_that_declares_iso_8859_1_keeps_its_curly_quotes_and_dashes() -> None:
+    """Browsers read ISO-8859-1 as windows-1252, and pages that declare it use cp1252's
+    punctuation; read as declared, "We’re" lost its apostrophe and became "Were"."""
+    story = "The mayor said: “We’re ready — it’s done.” The council approved the tram line on Monday."
+    page = (
+        "<html><head><meta charset='iso-8859-1'><title>Tram</title></head>"
+        f"<body><article><p>{story}</p><p>{story}</p></article></body></html>"
+    )
+    prepared = prepare_document(page.encode("cp1252"), "page.html")
+    assert isinstance(prepared, Prepared) and prepared.encoding == "windows-1252"
+    assert story in prepared.repaired.text
+
+
 def _page(title: str, h1: str, first_lines: list[str]) -> str:
     """A news page: icons with <title>s of their own, a section heading as its only <h1>, and
     the article (its headline first, or a teaser above it)."""

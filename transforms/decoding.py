@@ -147,11 +147,40 @@ def decode_bytes(raw: bytes, declared: str | None = None) -> Decoded:
         return _finish(*mostly)
     if declared:
         try:
-            return _finish(raw.decode(declared), declared.lower())
+            codec, name = _as_browsers_read(declared)
+            return _finish(raw.decode(codec), name)
         except (LookupError, UnicodeDecodeError):
             pass
     encoding = _legacy_encoding(raw)
     return _finish(raw.decode(encoding, errors="replace"), encoding)
+
+
+# Charsets that pages declare and browsers read as a superset (the WHATWG Encoding Standard's
+# labels), by Python's codec name: (the codec, the name the `encoding` column gives). A page that
+# says ISO-8859-1 and uses cp1252's curly quotes and dashes is the commonest case: read as
+# declared, "We’re" loses its apostrophe to a control character.
+_BROWSER_SUPERSETS = {
+    "iso8859-1": ("sloppy-windows-1252", "windows-1252"),
+    "ascii": ("sloppy-windows-1252", "windows-1252"),
+    "cp1252": ("sloppy-windows-1252", "windows-1252"),
+    "iso8859-9": ("cp1254", "windows-1254"),
+    "tis-620": ("cp874", "windows-874"),
+    "iso8859-11": ("cp874", "windows-874"),
+    "gb2312": ("gbk", "gbk"),
+    "euc_kr": ("cp949", "windows-949"),
+    "shift_jis": ("cp932", "shift_jis"),
+    "big5": ("big5hkscs", "big5"),
+}
+
+
+def _as_browsers_read(declared: str) -> tuple[str, str]:
+    """The codec to read bytes in that declare `declared`, and the encoding's name, as a
+    browser reads them (LookupError for an unknown label).
+
+    >>> _as_browsers_read("ISO-8859-1"), _as_browsers_read("koi8-r")
+    (('sloppy-windows-1252', 'windows-1252'), ('koi8-r', 'koi8-r'))
+    """
+    return _BROWSER_SUPERSETS.get(codecs.lookup(declared).name, (declared, declared.lower()))
 
 
 # UTF-8 with a few bytes of another encoding (a Latin-1 word pasted into the page), or with a
