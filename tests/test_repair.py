@@ -26,10 +26,15 @@ CLEAN = [
     "记者从成都市交通运输局获悉，为方便市民出行，本月起全市将新开线路。",
     "„Wir wollen den Verkehr aus der Innenstadt heraushalten“, sagte ein Sprecher.",
     "Plain ASCII text with 'straight' quotes.",
+    # zero-width non-joiners inside words, which these scripts write (removing them joined letters)
+    "منتقدان می‌گویند اتوبوس‌ها کندتر حرکت خواهند کرد.",
+    "राष्ट्रपति ने कहा कि वार्ता जारी रहेगी, क्‌योंकि दोनों पक्ष तैयार हैं।",
 ]
 
 
-@pytest.mark.parametrize("text", CLEAN, ids=["curly-en", "guillemets", "zh-fullwidth", "de-quotes", "ascii"])
+@pytest.mark.parametrize(
+    "text", CLEAN, ids=["curly-en", "guillemets", "zh-fullwidth", "de-quotes", "ascii", "fa-zwnj", "hi-zwnj"]
+)
 def test_correct_text_is_left_as_it_is(text: str) -> None:
     repaired = repair_text(text)
     assert repaired.text == text

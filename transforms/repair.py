@@ -47,7 +47,10 @@ _ENCODING_FIXERS = frozenset(
 _BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 REMOVE_BIDI_CONTROLS = "remove_bidi_controls"
 _ODD_SPACES = re.compile(r"[\u00a0\u2000-\u200a\u205f]")
-_INVISIBLE = re.compile(r"[\u200b\u200c\u2060\ufeff\u00ad]")
+# Invisible characters that are no part of the words: zero-width space, word joiner, a BOM
+# inside the text, soft hyphens. Not the zero-width non-joiner (U+200C), which Persian, Urdu
+# and Indic scripts write inside words ("می‌گویند" is not "میگویند"), nor the joiner (U+200D).
+_INVISIBLE = re.compile(r"[\u200b\u2060\ufeff\u00ad]")
 _SPACE_RUNS = re.compile(r"[ \t\f\v]{2,}|\t")
 
 
