@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from tests.conftest import SEEDS
 from transforms.decoding import decode_bytes
+from transforms.document import Article, process_document
 from transforms.metadata import domain_of, extract_header
 from transforms.repair import repair_text
 
@@ -84,6 +87,28 @@ def test_bylines_and_date_lines_in_several_languages() -> None:
     assert header.title == "Konstanz erhöht Parkgebühren in der Altstadt deutlich"
     assert header.published_date == dt.date(2022, 3, 14)
     assert header.removed == {0: "title", 4: "byline", 6: "date"}
+
+
+@pytest.mark.parametrize(
+    ("date_line", "date"),
+    [
+        ("١٤٤٥/٦/٢٦ هـ", None),
+        ("٩ يناير ٢٠٢٢", dt.date(2022, 1, 9)),
+        ("نشر في ٢٠٢٢/٠١/٠٩ - ١٠:٣٠", dt.date(2022, 1, 9)),
+    ],
+    ids=["hijri", "arabic-indic-digits", "arabic-indic-byline"],
+)
+def test_a_date_line_in_arabic_digits_is_no_headline(date_line: str, date: dt.date | None) -> None:
+    """A date line under the headline, nearer the body, was taken for the title when its date
+    was in Arabic-Indic digits or of another calendar (a Hijri date)."""
+    headline = "خطة النقل الجديدة"
+    body = (
+        "أعلنت الحكومة يوم الأربعاء أن المشروع سيقدم الشهر المقبل. ويوافق معظم "
+        "السكان، رغم أن المنتقدين يقولون إن الحافلات ستسير بشكل أبطأ من قبل."
+    )
+    article = process_document(f"{headline}\n{date_line}\n\n{body}\n".encode(), "ar.txt")
+    assert isinstance(article, Article)
+    assert (article.title, article.published_date, article.text) == (headline, date, body)
 
 
 def test_published_date_wins_over_updated() -> None:

@@ -2,11 +2,12 @@
 
 Covered: ISO dates and timestamps (2022-01-09, 2022-06-23T16:12:00+02:00), compact 20220109,
 numeric dates with dots, slashes or dashes read day first (09.01.2022, 9/1/2022, 9.1.2022)
-unless the day cannot be a month (2/26/2015),
-month names in 25 languages in either order ("January 9, 2022", "9 janvier 2022",
-"9 de janeiro de 2022", "3 mei 2023", "9 Ocak 2022", "9 января 2022 г."), and CJK dates
-(2022年1月9日, 2022년 1월 9일). Relative dates ("2 hours ago", "yesterday") cannot be resolved
-without knowing when the page was fetched, so they give no date rather than a guess.
+unless the day cannot be a month (2/26/2015), month names in 20 languages in either order
+("January 9, 2022", "9 janvier 2022", "9 de janeiro de 2022", "3 mei 2023", "9 Ocak 2022",
+"9 января 2022 г.") or after the year ("2022. január 9."), and CJK dates (2022年1月9日,
+2022년 1월 9일); in any decimal digits ("٩ يناير ٢٠٢٢"). Relative dates ("2 hours ago",
+"yesterday") cannot be resolved without knowing when the page was fetched, so they give no
+date rather than a guess.
 
 `find_date` is meant for header and byline lines, not for running text: a date inside the story
 ("on 14 September 2021") is not a publication date, and the metadata transform only looks in
@@ -116,6 +117,8 @@ _PATTERNS: tuple[re.Pattern[str], ...] = (
     re.compile(rf"(?<!\w){_D}\s*{_SEP}{_M}{_SEP}{_Y}(?!\d)", re.IGNORECASE),
     # January 9, 2022 / Jan. 9th 2022
     re.compile(rf"(?<!\w){_M}\s*{_D}[\s,]+{_Y}(?!\d)", re.IGNORECASE),
+    # 2022. január 9. (Hungarian: the year first)
+    re.compile(rf"(?<!\d){_Y}\.?\s+{_M}\s+{_D}(?!\d)", re.IGNORECASE),
 )
 _NUMERIC_PATTERNS = _PATTERNS[:4]
 _MONTH_WORDS = frozenset(word for name in MONTH_NUMBER for word in name.split())
@@ -148,16 +151,38 @@ def find_date_span(line: str, today: dt.date | None = None) -> tuple[dt.date | N
     found, _ = _first_date(line, today)
     if found is None:
         return None, line
-    rest = COMPACT_DATE.sub(" ", line)
+    rest = COMPACT_DATE.sub(" ", _normalised(line))
     for pattern in _PATTERNS:
         rest = pattern.sub(" ", rest)
     return found, rest
 
 
+class _AsciiDigits(dict[int, str]):
+    """`str.translate` table that writes every decimal digit in ASCII ("٢٠٢٢" is 2022): Arabic,
+    Persian and Devanagari pages write their dates in their own digits. It fills itself."""
+
+    def __missing__(self, code: int) -> str:
+        digit = unicodedata.decimal(chr(code), None)
+        self[code] = chr(code) if digit is None else str(digit)
+        return self[code]
+
+
+_ASCII_DIGITS = _AsciiDigits()
+
+
+def _normalised(line: str) -> str:
+    """NFC, with every digit in ASCII (one character for one: the spans stay).
+
+    >>> _normalised("٩ يناير ٢٠٢٢")
+    '9 يناير 2022'
+    """
+    return line if line.isascii() else unicodedata.normalize("NFC", line).translate(_ASCII_DIGITS)
+
+
 def _first_date(line: str, today: dt.date | None) -> tuple[dt.date | None, tuple[int, int] | None]:
     if not _DIGIT.search(line):  # every date form has digits: skip the costly patterns
         return None, None
-    line = unicodedata.normalize("NFC", line)
+    line = _normalised(line)
     latest = today or dt.date.today()
     compact = COMPACT_DATE.match(line)
     if compact:

@@ -72,6 +72,9 @@ _HOME_WORDS = frozenset(HOME_WORDS)
 _HOME_PREFIXES = tuple(word + " " for word in HOME_WORDS)
 _BYLINE_OPENINGS = tuple(word + ("" if word[-1] in ":：" else " ") for word in BYLINE_WORDS)
 _TIME = re.compile(r"\b\d{1,2}[:.h]\d{2}(?::\d{2})?\s*(?:am|pm|uhr|h|klo)?\b", re.IGNORECASE)
+# A numeric date of any calendar ("1445/6/26", a Hijri date; "18.10.1402", a Persian one), in
+# any digits: a date line even where `find_date` reads no Gregorian date in it.
+_DATE_SHAPE = re.compile(r"(?<!\d)\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}(?!\d)")
 
 
 @dataclass(frozen=True)
@@ -423,9 +426,14 @@ def title_score(line: str, signals: TitleSignals) -> float:
         + TITLE_WEIGHTS["opens_document"] * signals.opens_document * signals.echoed
         + TITLE_WEIGHTS["capitalised"] * capitalised
         + TITLE_WEIGHTS["length"] * min(words, FULL_HEADLINE_WORDS) / FULL_HEADLINE_WORDS
-        - TITLE_WEIGHTS["time_or_date"] * bool(_TIME.search(line) or find_date(line))
+        - TITLE_WEIGHTS["time_or_date"]
+        * bool(_TIME.search(line) or _DATE_SHAPE.search(line) or find_date(line))
         - TITLE_WEIGHTS["overlong"] * (words > LONG_TITLE_WORDS)
     )
+
+
+def _has_time_or_date(line: str) -> bool:
+    return bool(_TIME.search(line) or _DATE_SHAPE.search(line) or find_date(line))
 
 
 # A headline names no web address: a line with a scheme or a URL escape is a link's text
