@@ -2,7 +2,7 @@
 
 Covered: ISO dates and timestamps (2022-01-09, 2022-06-23T16:12:00+02:00), compact 20220109,
 numeric dates with dots, slashes or dashes read day first (09.01.2022, 9/1/2022, 9.1.2022)
-unless the day cannot be a month (2/26/2015), month names in 20 languages in either order
+unless the day cannot be a month (2/26/2015), month names in 27 languages in either order
 ("January 9, 2022", "9 janvier 2022", "9 de janeiro de 2022", "3 mei 2023", "9 Ocak 2022",
 "9 января 2022 г.") or after the year ("2022. január 9."), and CJK dates (2022年1月9日,
 2022년 1월 9일); in any decimal digits ("٩ يناير ٢٠٢٢"). Relative dates ("2 hours ago",
@@ -73,6 +73,24 @@ MONTHS: dict[str, tuple[str, ...]] = {
            "νοεμβρίου|νοέμβριος", "δεκεμβρίου|δεκέμβριος"),
     "id": ("januari", "februari", "maret", "april", "mei", "juni", "juli", "agustus",
            "september", "oktober", "november", "desember"),
+    "sk": ("januára|január", "februára|február", "marca|marec", "apríla|apríl", "mája|máj", "júna|jún",
+           "júla|júl", "augusta|august", "septembra|september", "októbra|október", "novembra|november",
+           "decembra|december"),
+    "sl": ("januar|januarja", "februar|februarja", "marec|marca", "april|aprila", "maj|maja",
+           "junij|junija", "julij|julija", "avgust|avgusta", "september|septembra", "oktober|oktobra",
+           "november|novembra", "december|decembra"),
+    "ca": ("gener", "febrer", "març", "abril", "maig", "juny", "juliol", "agost", "setembre",
+           "octubre", "novembre", "desembre"),
+    "bg": ("януари", "февруари", "март", "април", "май", "юни", "юли", "август", "септември",
+           "октомври", "ноември", "декември"),
+    "hi": ("जनवरी", "फ़रवरी|फरवरी", "मार्च", "अप्रैल", "मई", "जून", "जुलाई", "अगस्त", "सितंबर|सितम्बर",
+           "अक्टूबर", "नवंबर|नवम्बर", "दिसंबर|दिसम्बर"),
+    # Hebrew writes "on" as a prefix: "9 בינואר 2022".
+    "he": ("ינואר|בינואר", "פברואר|בפברואר", "מרץ|במרץ", "אפריל|באפריל", "מאי|במאי", "יוני|ביוני",
+           "יולי|ביולי", "אוגוסט|באוגוסט", "ספטמבר|בספטמבר", "אוקטובר|באוקטובר", "נובמבר|בנובמבר",
+           "דצמבר|בדצמבר"),
+    "fa": ("ژانویه", "فوریه", "مارس", "آوریل", "مه", "ژوئن", "ژوئیه|جولای", "اوت|آگوست", "سپتامبر",
+           "اکتبر", "نوامبر", "دسامبر"),
     "ar": ("يناير|كانون الثاني|جانفي", "فبراير|شباط|فيفري", "مارس|آذار", "أبريل|ابريل|نيسان|أفريل",
            "مايو|أيار|ماي", "يونيو|حزيران|جوان", "يوليو|تموز|جويلية", "أغسطس|اغسطس|آب|أوت",
            "سبتمبر|أيلول", "أكتوبر|اكتوبر|تشرين الأول", "نوفمبر|تشرين الثاني",
@@ -93,7 +111,7 @@ def _month_lookup() -> dict[str, int]:
     for names in MONTHS.values():
         for number, alternatives in enumerate(names, start=1):
             for name in alternatives.split("|"):
-                lookup.setdefault(name, number)
+                lookup.setdefault(unicodedata.normalize("NFC", name), number)
     return lookup
 
 
@@ -122,7 +140,8 @@ _PATTERNS: tuple[re.Pattern[str], ...] = (
 )
 _NUMERIC_PATTERNS = _PATTERNS[:4]
 _MONTH_WORDS = frozenset(word for name in MONTH_NUMBER for word in name.split())
-_LETTERS = re.compile(r"[^\W\d_]+")
+# What separates the words of a date line (a month name's vowel signs are no \w in Devanagari).
+_WORD_SEPARATORS = re.compile(r"[\s\d_.,;:!?/()\[\]\"'«»„“”’-]+")
 _DIGIT = re.compile(r"\d")
 COMPACT_DATE = re.compile(r"^\s*(?P<y>(?:19|20)\d\d)(?P<m>[01]\d)(?P<d>[0-3]\d)\s*$")
 
@@ -189,7 +208,7 @@ def _first_date(line: str, today: dt.date | None) -> tuple[dt.date | None, tuple
         found = _make_date(compact, latest)
         return (found, compact.span()) if found else (None, None)
     best: tuple[int, dt.date, tuple[int, int]] | None = None
-    has_month_name = not _MONTH_WORDS.isdisjoint(_LETTERS.findall(line.casefold()))
+    has_month_name = not _MONTH_WORDS.isdisjoint(_WORD_SEPARATORS.split(line.casefold()))
     for pattern in _PATTERNS if has_month_name else _NUMERIC_PATTERNS:
         for match in pattern.finditer(line):
             found = _make_date(match, latest)
