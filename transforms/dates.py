@@ -4,10 +4,10 @@ Covered: ISO dates and timestamps (2022-01-09, 2022-06-23T16:12:00+02:00), compa
 numeric dates with dots, slashes or dashes read day first (09.01.2022, 9/1/2022, 9.1.2022)
 unless the day cannot be a month (2/26/2015), month names in 27 languages in either order
 ("January 9, 2022", "9 janvier 2022", "9 de janeiro de 2022", "3 mei 2023", "9 Ocak 2022",
-"9 января 2022 г.") or after the year ("2022. január 9."), and CJK dates (2022年1月9日,
-2022년 1월 9일); in any decimal digits ("٩ يناير ٢٠٢٢"). Relative dates ("2 hours ago",
-"yesterday") cannot be resolved without knowing when the page was fetched, so they give no
-date rather than a guess.
+"9 января 2022 г.") or after the year ("2022. január 9."), CJK dates (2022年1月9日, 2022년 1월
+9일) and Vietnamese ones ("ngày 9 tháng 1 năm 2022"); in any decimal digits ("٩ يناير ٢٠٢٢").
+Relative dates ("2 hours ago", "yesterday") cannot be resolved without knowing when the page
+was fetched, so they give no date rather than a guess.
 
 `find_date` is meant for header and byline lines, not for running text: a date inside the story
 ("on 14 September 2021") is not a publication date, and the metadata transform only looks in
@@ -131,6 +131,11 @@ _PATTERNS: tuple[re.Pattern[str], ...] = (
     re.compile(r"(?<![\d.])(?P<d>[0-3]?\d)[./-](?P<m>[01]?\d)[./-](?P<y>(?:19|20)\d\d)(?!\d)"),
     # Month first (the US order) only where the day cannot be a month: 2/26/2015.
     re.compile(r"(?<![\d.])(?P<m>[01]?\d)/(?P<d>1[3-9]|2\d|3[01])/(?P<y>(?:19|20)\d\d)(?!\d)"),
+    # Vietnamese: ngày 9 tháng 1 năm 2022, 9 tháng 1, 2022
+    re.compile(
+        r"(?<!\d)(?P<d>[0-3]?\d)\s+tháng\s+(?P<m>[01]?\d)(?:\s+năm|,)?\s+(?P<y>(?:19|20)\d\d)(?!\d)",
+        re.IGNORECASE,
+    ),
     # 9 January 2022, 9. Januar 2022, 9 de janeiro de 2022, 9 января 2022
     re.compile(rf"(?<!\w){_D}\s*{_SEP}{_M}{_SEP}{_Y}(?!\d)", re.IGNORECASE),
     # January 9, 2022 / Jan. 9th 2022
@@ -138,7 +143,7 @@ _PATTERNS: tuple[re.Pattern[str], ...] = (
     # 2022. január 9. (Hungarian: the year first)
     re.compile(rf"(?<!\d){_Y}\.?\s+{_M}\s+{_D}(?!\d)", re.IGNORECASE),
 )
-_NUMERIC_PATTERNS = _PATTERNS[:4]
+_NUMERIC_PATTERNS = _PATTERNS[:5]
 _MONTH_WORDS = frozenset(word for name in MONTH_NUMBER for word in name.split())
 # What separates the words of a date line (a month name's vowel signs are no \w in Devanagari).
 _WORD_SEPARATORS = re.compile(r"[\s\d_.,;:!?/()\[\]\"'«»„“”’-]+")
