@@ -106,12 +106,18 @@ RELATIVE_WORDS = re.compile(
 )
 
 
+def _month_key(text: str) -> str:
+    """Text as month names are looked up: case-folded ("Μάιος" and "ΜΆΙΟΣ" are "μάιοσ"), then
+    NFC (folding decomposes "ΐ" in "Μαΐου")."""
+    return unicodedata.normalize("NFC", text.casefold())
+
+
 def _month_lookup() -> dict[str, int]:
     lookup: dict[str, int] = {}
     for names in MONTHS.values():
         for number, alternatives in enumerate(names, start=1):
             for name in alternatives.split("|"):
-                lookup.setdefault(unicodedata.normalize("NFC", name), number)
+                lookup.setdefault(_month_key(name), number)
     return lookup
 
 
@@ -213,7 +219,7 @@ def _first_date(line: str, today: dt.date | None) -> tuple[dt.date | None, tuple
         found = _make_date(compact, latest)
         return (found, compact.span()) if found else (None, None)
     best: tuple[int, dt.date, tuple[int, int]] | None = None
-    has_month_name = not _MONTH_WORDS.isdisjoint(_WORD_SEPARATORS.split(line.casefold()))
+    has_month_name = not _MONTH_WORDS.isdisjoint(_WORD_SEPARATORS.split(_month_key(line)))
     for pattern in _PATTERNS if has_month_name else _NUMERIC_PATTERNS:
         for match in pattern.finditer(line):
             found = _make_date(match, latest)
@@ -227,7 +233,7 @@ def _first_date(line: str, today: dt.date | None) -> tuple[dt.date | None, tuple
 
 def _make_date(match: re.Match[str], latest: dt.date) -> dt.date | None:
     month_text = match.group("m")
-    month = int(month_text) if month_text.isdigit() else MONTH_NUMBER.get(month_text.casefold())
+    month = int(month_text) if month_text.isdigit() else MONTH_NUMBER.get(_month_key(month_text))
     if month is None:
         return None
     try:
