@@ -2,12 +2,13 @@
 
 Covered: ISO dates and timestamps (2022-01-09, 2022-06-23T16:12:00+02:00), compact 20220109,
 numeric dates with dots, slashes or dashes read day first (09.01.2022, 9/1/2022, 9.1.2022)
-unless the day cannot be a month (2/26/2015), month names in 27 languages in either order
+unless the day cannot be a month (2/26/2015), month names in 28 languages in either order
 ("January 9, 2022", "9 janvier 2022", "9 de janeiro de 2022", "3 mei 2023", "9 Ocak 2022",
 "9 января 2022 г.") or after the year ("2022. január 9."), CJK dates (2022年1月9日, 2022년 1월
-9일) and Vietnamese ones ("ngày 9 tháng 1 năm 2022"); in any decimal digits ("٩ يناير ٢٠٢٢").
-Relative dates ("2 hours ago", "yesterday") cannot be resolved without knowing when the page
-was fetched, so they give no date rather than a guess.
+9일), Vietnamese ones ("ngày 9 tháng 1 năm 2022") and Thai ones in Buddhist-era years
+("9 มกราคม 2565"); in any decimal digits ("٩ يناير ٢٠٢٢"). Relative dates ("2 hours ago",
+"yesterday") cannot be resolved without knowing when the page was fetched, so they give no
+date rather than a guess.
 
 `find_date` is meant for header and byline lines, not for running text: a date inside the story
 ("on 14 September 2021") is not a publication date, and the metadata transform only looks in
@@ -21,6 +22,7 @@ import re
 import unicodedata
 
 MIN_YEAR = 1990
+BUDDHIST_ERA = 543  # years ahead of the common era: Thai 2565 is 2022
 
 # Month names: one string per month, alternatives (genitive, abbreviations) separated by "|".
 MONTHS: dict[str, tuple[str, ...]] = {
@@ -91,6 +93,8 @@ MONTHS: dict[str, tuple[str, ...]] = {
            "דצמבר|בדצמבר"),
     "fa": ("ژانویه", "فوریه", "مارس", "آوریل", "مه", "ژوئن", "ژوئیه|جولای", "اوت|آگوست", "سپتامبر",
            "اکتبر", "نوامبر", "دسامبر"),
+    "th": ("มกราคม", "กุมภาพันธ์", "มีนาคม", "เมษายน", "พฤษภาคม", "มิถุนายน", "กรกฎาคม", "สิงหาคม",
+           "กันยายน", "ตุลาคม", "พฤศจิกายน", "ธันวาคม"),
     "ar": ("يناير|كانون الثاني|جانفي", "فبراير|شباط|فيفري", "مارس|آذار", "أبريل|ابريل|نيسان|أفريل",
            "مايو|أيار|ماي", "يونيو|حزيران|جوان", "يوليو|تموز|جويلية", "أغسطس|اغسطس|آب|أوت",
            "سبتمبر|أيلول", "أكتوبر|اكتوبر|تشرين الأول", "نوفمبر|تشرين الثاني",
@@ -146,6 +150,8 @@ _PATTERNS: tuple[re.Pattern[str], ...] = (
     re.compile(rf"(?<!\w){_D}\s*{_SEP}{_M}{_SEP}{_Y}(?!\d)", re.IGNORECASE),
     # January 9, 2022 / Jan. 9th 2022
     re.compile(rf"(?<!\w){_M}\s*{_D}[\s,]+{_Y}(?!\d)", re.IGNORECASE),
+    # 9 มกราคม 2565: Thai, in the Buddhist era's years (543 ahead)
+    re.compile(rf"(?<!\w){_D}\s*{_M}\s*(?P<be>25[3-9]\d)(?!\d)", re.IGNORECASE),
     # 2022. január 9. (Hungarian: the year first)
     re.compile(rf"(?<!\d){_Y}\.?\s+{_M}\s+{_D}(?!\d)", re.IGNORECASE),
 )
@@ -237,7 +243,8 @@ def _make_date(match: re.Match[str], latest: dt.date) -> dt.date | None:
     if month is None:
         return None
     try:
-        found = dt.date(int(match.group("y")), month, int(match.group("d")))
+        year = int(match.group("y")) if "y" in match.groupdict() else int(match.group("be")) - BUDDHIST_ERA
+        found = dt.date(year, month, int(match.group("d")))
     except ValueError:
         return None
     return found if found.year >= MIN_YEAR and found <= latest else None
