@@ -114,14 +114,27 @@ def count_text_words(text: str) -> int:
 
 
 def text_words(text: str) -> list[str]:
-    """A text's words, case-folded, in order; CJK characters count one by one (what the
-    near-duplicate signatures and the story topics read).
+    """A text's words, case-folded, in order, then its CJK characters one by one (what the
+    near-duplicate signatures and the story topics read). Read from its lines' tokens, which
+    are kept for the lines being judged (`line_tokens`): a text is its kept lines.
 
-    >>> text_words("The port, the PORT and 港口")
+    >>> text_words("The port, the PORT\\nand 港口")
     ['the', 'port', 'the', 'port', 'and', '港', '口']
+
+    Words are case-folded after they are found: "İzmir" folds to "i̇zmir", whose combining dot
+    is no word character, and a folded text split it in two.
+
+    >>> len(text_words("İzmir'de İlk"))
+    2
     """
-    tokens, cjk = split_cjk(text.casefold())
-    return tokens + cjk
+    tokens: list[str] = []
+    cjk: list[str] = []
+    for line in text.split("\n"):
+        if line:
+            line_words, line_cjk = line_tokens(line)
+            tokens += line_words
+            cjk += line_cjk
+    return [token.casefold() for token in tokens] + cjk
 
 
 @lru_cache(maxsize=WORD_CACHE_SIZE)
