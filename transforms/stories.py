@@ -108,16 +108,20 @@ def topic_terms(
     (True, 7)
     """
     counts = Counter(words)
-    for word in [w for w in counts if len(w) == 1 and not CJK_RE.match(w)]:
-        del counts[word]
+    terms = [w for w in counts if len(w) > 1 or CJK_RE.match(w)]
     names = {w.casefold() for w in _NAME_INSIDE_SENTENCE.findall(text)}
     table = rarities(language)
-    rarity = table.__getitem__ if table is not None else lambda _: UNKNOWN_LANGUAGE_RARITY
-    weights = {
-        w: (1 + math.log(n)) * rarity(w) * (NAME_BOOST if w in names else 1.0) for w, n in counts.items()
-    }
-    best = [w for w in sorted(weights, key=weights.__getitem__, reverse=True)[:keep] if weights[w] > 0]
-    return [term_hash(w) for w in best], [weights[w] for w in best]
+    size = len(terms)
+    rarity = (
+        np.fromiter(map(table.__getitem__, terms), np.float64, size)
+        if table is not None
+        else np.full(size, UNKNOWN_LANGUAGE_RARITY)
+    )
+    boost = np.where(np.fromiter(map(names.__contains__, terms), bool, size), NAME_BOOST, 1.0)
+    weights = (1 + np.log(np.fromiter(map(counts.__getitem__, terms), np.float64, size))) * rarity * boost
+    best = np.argsort(-weights, kind="stable")[:keep]  # stable: ties in the order words came
+    best = best[weights[best] > 0]
+    return [term_hash(terms[n]) for n in best.tolist()], weights[best].tolist()
 
 
 @dataclass(frozen=True)
