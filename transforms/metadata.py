@@ -426,13 +426,13 @@ def title_score(line: str, signals: TitleSignals) -> float:
         + TITLE_WEIGHTS["opens_document"] * signals.opens_document * signals.echoed
         + TITLE_WEIGHTS["capitalised"] * capitalised
         + TITLE_WEIGHTS["length"] * min(words, FULL_HEADLINE_WORDS) / FULL_HEADLINE_WORDS
-        - TITLE_WEIGHTS["time_or_date"]
-        * bool(_TIME.search(line) or _DATE_SHAPE.search(line) or find_date(line))
+        - TITLE_WEIGHTS["time_or_date"] * _has_time_or_date(line)
         - TITLE_WEIGHTS["overlong"] * (words > LONG_TITLE_WORDS)
     )
 
 
 def _has_time_or_date(line: str) -> bool:
+    """A time, a date `find_date` reads, or the numeric shape of another calendar's date."""
     return bool(_TIME.search(line) or _DATE_SHAPE.search(line) or find_date(line))
 
 
