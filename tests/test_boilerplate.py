@@ -123,3 +123,26 @@ def test_caption_lines_above_a_credit_go_with_it() -> None:
     ]
     reasons = [v.reason for v in classify_lines(lines)]
     assert reasons == [None, "caption", "photo_credit", None]
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        "Example News\nHome | World | Sport\n\n404\nThe page you were looking for is gone. Try the search.\n",
+        "Error 404: Seite nicht gefunden\n\n"
+        "Die gesuchte Seite existiert leider nicht mehr. Bitte nutzen Sie die Suche.\n",
+        "Sorry!\nThis page could not be found. It may have moved or been removed from the site.\n",
+    ],
+)
+def test_an_error_page_is_rejected(page: str) -> None:
+    result = process_document(page.encode(), "gone.txt")
+    assert not isinstance(result, Article) and result.reason == "error_page"
+
+
+def test_an_article_that_mentions_404_is_kept() -> None:
+    text = (
+        "Court rules on the 404 bus route\n\nThe city's 404 bus route will keep running after a "
+        "court ruled on Monday that the council had not consulted riders.\n"
+    )
+    result = process_document(text.encode(), "bus.txt")
+    assert isinstance(result, Article), result

@@ -214,7 +214,7 @@ def clean_document(
     n_words = count_text_words(text)
     if not body:
         return Rejected(source_path, "no_content", "clean", "nothing left after cleaning", doc_id)
-    if n_words <= ERROR_PAGE_MAX_WORDS and any(ERROR_PAGE.search(line) for line in lines if line):
+    if n_words <= ERROR_PAGE_MAX_WORDS and ERROR_PAGE.search("\n".join(lines)):
         return Rejected(source_path, "error_page", "clean", "page-not-found or error page", doc_id)
     language = detect_language(text)
     return Article(

@@ -229,12 +229,13 @@ SOURCE_LABELS: re.Pattern[str] = re.compile(
     re.IGNORECASE,
 )
 
-# Phrases of "page not found" and similar error pages: such a document is no article.
+# Phrases of "page not found" and similar error pages: such a document is no article. Searched
+# in a document's lines joined (one search, not one a line): "^" is a line's start.
 ERROR_PAGE: re.Pattern[str] = re.compile(
     r"^(error )?404\b|page not found|page (could|can) ?not be found|page introuvable"
     r"|seite nicht gefunden|página no encontrada|pagina non trovata|página não encontrada"
     r"|pagina niet gevonden|strona nie (została )?znaleziona|nie znaleziono strony"
     r"|страница не найдена|sayfa bulunamadı|sivua ei löytynyt|页面不存在|找不到页面"
     r"|الصفحة غير موجودة|ページが見つかりません|access denied|zugriff verweigert",
-    re.IGNORECASE,
+    re.IGNORECASE | re.MULTILINE,
 )

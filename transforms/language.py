@@ -38,10 +38,11 @@ MIN_CONFIDENCE = 0.5
 SEED = 0
 NORMALISE_EVERY = 5  # langdetect's walk normalises after steps 0, 5, 10, …
 
-_HANGUL = re.compile(r"[\uac00-\ud7af\u1100-\u11ff]")
-_KANA = re.compile(r"[\u3040-\u30ff]")
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-_LETTER = re.compile(r"[^\W\d_]")
+# Runs of a script's characters: `count_characters` sums their lengths.
+_HANGUL = re.compile(r"[\uac00-\ud7af\u1100-\u11ff]+")
+_KANA = re.compile(r"[\u3040-\u30ff]+")
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_LETTERS = re.compile(r"[^\W\d_]+")
 _NOISE = re.compile(r"https?://\S+|(?<!\S)\S+@\S+|\d+")  # an address starts after a space
 # The same without what cannot match: a text without "@" holds no address, without "://" no
 # URL (the address's pattern alone takes a third of the cleaning's time).
@@ -85,8 +86,8 @@ class FastDetector(Detector):  # type: ignore[misc]
         self.text += _SPACE_RUN.sub(" ", text)
 
     def cleaning_text(self) -> None:
-        latin = len(_BASIC_LATIN_LETTERS.findall(self.text))
-        if latin * 2 < len(_NON_LATIN.findall(self.text)):
+        latin = count_characters(_BASIC_LATIN_LETTERS, self.text)
+        if latin * 2 < count_characters(_NON_LATIN, self.text):
             self.text = _BASIC_LATIN_LETTERS.sub("", self.text)
 
     def _extract_ngrams(self) -> list[str]:
@@ -132,8 +133,12 @@ class FastDetector(Detector):  # type: ignore[misc]
                 rows += weight
                 rows[0] *= prob
                 prob = np.multiply.reduce(rows, axis=0)
-                prob /= sum(prob.tolist())
-                if prob.max() > self.CONV_THRESHOLD or step >= self.ITERATION_LIMIT:
+                values = prob.tolist()
+                total = sum(values)
+                prob /= total
+                # the largest quotient is the largest value's: division by a positive number
+                # keeps the order, and rounds the same way
+                if max(values) / total > self.CONV_THRESHOLD or step >= self.ITERATION_LIMIT:
                     break
                 step, steps = step + NORMALISE_EVERY, NORMALISE_EVERY
             for j, value in enumerate(prob.tolist()):
@@ -143,8 +148,19 @@ class FastDetector(Detector):  # type: ignore[misc]
 _SPACE_RUN = re.compile(" +")
 # What langdetect's `cleaning_text` counts: 'A'..'z' as Latin, and from U+0300 up, outside the
 # Latin Extended Additional block, as non-Latin.
-_BASIC_LATIN_LETTERS = re.compile("[A-z]")
-_NON_LATIN = re.compile("[\u0300-\u1dff\u1f00-\U0010ffff]")
+_BASIC_LATIN_LETTERS = re.compile("[A-z]+")
+_NON_LATIN = re.compile("[\u0300-\u1dff\u1f00-\U0010ffff]+")
+
+
+def count_characters(runs: re.Pattern[str], text: str) -> int:
+    """How many characters of `text` a character class matches, given as the pattern of its
+    runs (`[...]+`): a match per run instead of one per character makes it two to three times
+    faster on a paragraph of letters.
+
+    >>> count_characters(re.compile("[a-z]+"), "ab cd-E f")
+    5
+    """
+    return sum(map(len, runs.findall(text)))
 
 
 class _Normalisation(dict[int, str]):
@@ -254,7 +270,7 @@ def detect_language(text: str) -> LanguageGuess:
     'und'
     """
     sample = body_sample(text)
-    letters = len(_LETTER.findall(sample))
+    letters = count_characters(_LETTERS, sample)
     if letters < MIN_LETTERS and not _HAN.search(sample):
         return LanguageGuess(UNDETERMINED, 0.0)
     by_script = _by_script(sample, letters)
@@ -309,7 +325,7 @@ def _clean_sample(text: str) -> str:
 
 def _by_script(sample: str, letters: int) -> LanguageGuess | None:
     """Korean, Japanese and Chinese from their scripts alone."""
-    hangul, kana, han = (len(p.findall(sample)) for p in (_HANGUL, _KANA, _HAN))
+    hangul, kana, han = (count_characters(p, sample) for p in (_HANGUL, _KANA, _HAN))
     cjk = hangul + kana + han
     if not letters or cjk / letters < 0.5:
         return None
