@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.conftest import SEEDS
 from transforms.boilerplate import classify_lines, furniture_reason
 from transforms.document import Article, process_document
+from transforms.furniture import ERROR_PAGE_PHRASES, looks_like_error_page
 
 SEED_BOILERPLATE = [
     "Leave a Reply",
@@ -146,3 +149,19 @@ def test_an_article_that_mentions_404_is_kept() -> None:
     )
     result = process_document(text.encode(), "bus.txt")
     assert isinstance(result, Article), result
+
+
+@pytest.mark.parametrize("phrase, word", ERROR_PAGE_PHRASES)
+def test_every_error_phrase_needs_its_word(phrase: str, word: str) -> None:
+    """The quick test for the word must never skip a page the phrase would match: the word
+    stands in the phrase outside its optional groups."""
+    assert word == word.lower() and word in re.sub(r"\([^()]*\)\??", "", phrase)
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["ERROR 404", "Page Not Found", "SEITE NICHT GEFUNDEN", "Página no encontrada", "СТРАНИЦА НЕ НАЙДЕНА",
+     "Sayfa bulunamadı", "找不到页面", "Access Denied"],
+)  # fmt: skip
+def test_error_phrases_in_any_case(line: str) -> None:
+    assert looks_like_error_page(f"Example site\n{line}\nBack to the home page")

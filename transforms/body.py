@@ -38,6 +38,7 @@ import numpy as np
 
 from transforms.lines import (
     LINE_CACHE_SIZE,
+    count_characters,
     count_words,
     ends_sentence,
     is_prose,
@@ -58,8 +59,8 @@ MIN_SENTENCE_WORDS = 3
 
 _COMMA_RE = re.compile(r"[,;，、；،]")
 _SENTENCE_BREAK_RE = re.compile(r"[.!?。！？؟]+[\"'”’»)\]」』]*(?:\s+|$)")
-_DIGIT_RE = re.compile(r"\d")
-_SYMBOL_RE = re.compile(r"[|•·›»«‹/\\>#@+=_~^*<{}\[\]]")
+_DIGITS_RE = re.compile(r"\d+")  # runs, for `count_characters`
+_SYMBOLS_RE = re.compile(r"[|•·›»«‹/\\>#@+=_~^*<{}\[\]]+")
 # A time ("9:30", "21.15") or a year of 19xx or 20xx, as a word of its own. Written to begin
 # with the digit (the word boundary before it is the look-behind), so that the search skips
 # to digits: twice as fast as the same pattern opening with \b.
@@ -230,7 +231,7 @@ def own_signals(
     tokens, cjk = line_tokens(line)
     shape = word_shape(line)
     words, upper, lower = shape.words, shape.capitalised, shape.lower
-    digits = len(_DIGIT_RE.findall(line))
+    digits = count_characters(_DIGITS_RE, line)
     cased = upper + lower
     ends = ends_sentence(line)
     function_hits = sum(map(function_words.__contains__, map(str.lower, tokens)))
@@ -245,7 +246,7 @@ def own_signals(
         len(_COMMA_RE.findall(line)) / max(words, 1),
         upper / cased if cased else 0.0,
         digits / max(chars, 1),
-        len(_SYMBOL_RE.findall(line)) / max(chars, 1),
+        count_characters(_SYMBOLS_RE, line) / max(chars, 1),
         function_hits / units if units else 0.0,
         float(line[:1].islower()),
         float(prose_shape(words, ends, upper, lower)),

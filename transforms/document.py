@@ -16,7 +16,7 @@ from transforms.artifacts import Artifact, find_artifacts
 from transforms.boilerplate import NO_REPEATS, Verdict, classify_lines
 from transforms.corpus import RepeatedLines
 from transforms.decoding import NotText, decode_bytes
-from transforms.furniture import ERROR_PAGE
+from transforms.furniture import looks_like_error_page
 from transforms.html import declared_charset, extract_page, looks_like_html
 from transforms.language import detect_language
 from transforms.lines import count_text_words, line_key
@@ -214,7 +214,7 @@ def clean_document(
     n_words = count_text_words(text)
     if not body:
         return Rejected(source_path, "no_content", "clean", "nothing left after cleaning", doc_id)
-    if n_words <= ERROR_PAGE_MAX_WORDS and ERROR_PAGE.search("\n".join(lines)):
+    if n_words <= ERROR_PAGE_MAX_WORDS and looks_like_error_page("\n".join(lines)):
         return Rejected(source_path, "error_page", "clean", "page-not-found or error page", doc_id)
     language = detect_language(text)
     return Article(

@@ -229,13 +229,46 @@ SOURCE_LABELS: re.Pattern[str] = re.compile(
     re.IGNORECASE,
 )
 
-# Phrases of "page not found" and similar error pages: such a document is no article. Searched
-# in a document's lines joined (one search, not one a line): "^" is a line's start.
-ERROR_PAGE: re.Pattern[str] = re.compile(
-    r"^(error )?404\b|page not found|page (could|can) ?not be found|page introuvable"
-    r"|seite nicht gefunden|página no encontrada|pagina non trovata|página não encontrada"
-    r"|pagina niet gevonden|strona nie (została )?znaleziona|nie znaleziono strony"
-    r"|страница не найдена|sayfa bulunamadı|sivua ei löytynyt|页面不存在|找不到页面"
-    r"|الصفحة غير موجودة|ページが見つかりません|access denied|zugriff verweigert",
-    re.IGNORECASE | re.MULTILINE,
+# Phrases of "page not found" and similar error pages: such a document is no article. Each
+# comes with a word no match of it lacks (lower-cased), which `looks_like_error_page` looks for
+# first: a substring test is a hundred times faster than the phrases' regex, which tries every
+# alternative at every character.
+ERROR_PAGE_PHRASES: tuple[tuple[str, str], ...] = (
+    (r"^(error )?404\b", "404"),
+    (r"page not found", "page"),
+    (r"page (could|can) ?not be found", "page"),
+    (r"page introuvable", "page"),
+    (r"seite nicht gefunden", "seite"),
+    (r"página no encontrada", "página"),
+    (r"página não encontrada", "página"),
+    (r"pagina non trovata", "pagina"),
+    (r"pagina niet gevonden", "pagina"),
+    (r"strona nie (została )?znaleziona", "strona"),
+    (r"nie znaleziono strony", "znaleziono"),
+    (r"страница не найдена", "страница"),
+    (r"sayfa bulunamadı", "sayfa"),
+    (r"sivua ei löytynyt", "sivua"),
+    (r"页面不存在", "页面"),
+    (r"找不到页面", "页面"),
+    (r"الصفحة غير موجودة", "الصفحة"),
+    (r"ページが見つかりません", "ページ"),
+    (r"access denied", "access"),
+    (r"zugriff verweigert", "zugriff"),
 )
+# Searched in a document's lines joined (one search, not one a line): "^" is a line's start.
+ERROR_PAGE: re.Pattern[str] = re.compile(
+    "|".join(phrase for phrase, _ in ERROR_PAGE_PHRASES), re.IGNORECASE | re.MULTILINE
+)
+_ERROR_PAGE_WORDS = tuple(sorted({word for _, word in ERROR_PAGE_PHRASES}))
+
+
+def looks_like_error_page(text: str) -> bool:
+    """Does a line of the text say that the page is not there ("404", "Page not found")?
+
+    >>> looks_like_error_page("Home\\nError 404\\nBack to the start page")
+    True
+    >>> looks_like_error_page("The 404 bus keeps running, the council said.")
+    False
+    """
+    folded = text.lower()
+    return any(word in folded for word in _ERROR_PAGE_WORDS) and bool(ERROR_PAGE.search(text))

@@ -138,6 +138,17 @@ def text_words(text: str) -> list[str]:
 
 
 @lru_cache(maxsize=WORD_CACHE_SIZE)
+def count_characters(runs: re.Pattern[str], text: str) -> int:
+    """How many characters of `text` a character class matches, given as the pattern of its
+    runs (`[...]+`): a match per run instead of one per character makes it two to three times
+    faster on a paragraph of letters.
+
+    >>> count_characters(re.compile("[a-z]+"), "ab cd-E f")
+    5
+    """
+    return sum(map(len, runs.findall(text)))
+
+
 def term_hash(word: str) -> int:
     """A word's CRC-32, cached (Python's own `hash` changes from process to process)."""
     return zlib.crc32(word.encode("utf-8"))
