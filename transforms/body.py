@@ -114,6 +114,9 @@ def _signal_names() -> tuple[str, ...]:
 
 
 SIGNALS: tuple[str, ...] = _signal_names()
+_IS_PROSE = OWN_SIGNALS.index("is_prose")
+_CONTEXT_COLUMNS = [(*OWN_SIGNALS, *HINT_SIGNALS).index(s) for s in CONTEXT_OF]
+_RELATIVE_COLUMNS = [OWN_SIGNALS.index(s) for s in RELATIVE_OF]
 STAGE2_EXTRA: tuple[str, ...] = (
     *(f"score_before_{w}" for w in WINDOWS),
     *(f"score_after_{w}" for w in WINDOWS),
@@ -285,7 +288,7 @@ def line_signals(
     hint = np.array(
         [hints.furniture, hints.recurring, hints.in_list, below_heading], dtype=np.float64
     ).T.reshape(n, len(HINT_SIGNALS))
-    prose = own[:, OWN_SIGNALS.index("is_prose")] * (1 - hint[:, 0])
+    prose = own[:, _IS_PROSE] * (1 - hint[:, 0])
     prose_words = prose * np.expm1(own[:, 0])
     total_prose = prose_words.sum() or 1.0
     anchors = np.flatnonzero(prose * (1 - hint[:, 1]))  # prose that is neither furniture nor recurring
@@ -304,11 +307,9 @@ def line_signals(
             np.log1p(_run_lengths(prose == 0)),
         ]
     )
-    table = np.hstack([own, hint])
-    names = (*OWN_SIGNALS, *HINT_SIGNALS)
-    context = table[:, [names.index(s) for s in CONTEXT_OF]]
-    relative = own[:, [OWN_SIGNALS.index(s) for s in RELATIVE_OF]]
-    reference = relative[anchors].mean(axis=0) if anchors.size else np.zeros(len(RELATIVE_OF))
+    context = np.hstack([own, hint])[:, _CONTEXT_COLUMNS]
+    relative = own[:, _RELATIVE_COLUMNS]
+    reference = relative[anchors].sum(axis=0) / anchors.size if anchors.size else np.zeros(len(RELATIVE_OF))
     return np.hstack([own, hint, place, relative - reference, *_window_means(context)])
 
 

