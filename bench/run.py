@@ -16,9 +16,11 @@ layouts, boilerplate, mojibake, cp1252 and UTF-16 files), then times, in the sam
     files and reuses every batch, as a scheduled deployment does), and a run over an empty
     folder (the fixed start-up cost).
 
-Reported per step: documents per second, MB per second, peak memory of the whole process tree
-(PSS from /proc, read at each new high of the resident size and at least every SAMPLE_SECONDS),
-and the flow/baseline ratio. The memory samples of the first flow run are written next to the
+Reported per step: documents per second, MB per second, CPU seconds of the whole process tree,
+peak memory of that tree (PSS from /proc, read at each new high of the resident size and at
+least every SAMPLE_SECONDS), and the flow/baseline ratio, in wall time and in CPU time (the
+machine's speed swings move the wall-time ratio more: the baseline uses one core). The memory
+samples of the first flow run are written next to the
 results, so a flat curve can be checked.
 """
 
@@ -31,6 +33,7 @@ import json
 import os
 import random
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -179,17 +182,22 @@ def _pss_kb(pid: int) -> int:
 
 
 def timed(command: list[str], env: dict[str, str] | None = None) -> dict[str, object]:
-    """Run a command, with its wall time and the peak memory of its process tree."""
+    """Run a command, with its wall time, the CPU time of its process tree (every process it
+    waited for: the flow's workers and API server too) and the peak memory of that tree."""
+    cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.monotonic()
     process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     sampler = RssSampler(process.pid)
     output, _ = process.communicate()
     sampler.stop()
     seconds = time.monotonic() - started
+    cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = sum(getattr(cpu_after, f) - getattr(cpu_before, f) for f in ("ru_utime", "ru_stime"))
     if process.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed:\n{output}")
     return {
         "seconds": round(seconds, 2),
+        "cpu_seconds": round(cpu, 1),
         "peak_rss_mb": round(sampler.peak),
         "curve": sampler.samples,
         "output": output,
@@ -239,7 +247,7 @@ def main() -> None:
         seconds = float(run["seconds"])  # type: ignore[arg-type]
         run.update(docs_per_s=round(args.docs / seconds, 1), mb_per_s=round(mb / seconds, 2))
         print(f"{name:<22} {seconds:8.1f} s {run['docs_per_s']:9.1f} docs/s {run['mb_per_s']:7.2f} MB/s "
-              f"peak memory {run['peak_rss_mb']:6} MB", flush=True)  # fmt: skip
+              f"CPU {run['cpu_seconds']:6} s peak memory {run['peak_rss_mb']:6} MB", flush=True)  # fmt: skip
         results[name] = {k: v for k, v in run.items() if k not in ("output", "curve")}
 
     python = sys.executable
@@ -256,6 +264,9 @@ def main() -> None:
     if not args.skip_baseline:
         naive_runs.append(timed(naive))
         report("baseline, again", naive_runs[1])
+    stages = re.search(r"^time: .*$", str(first["output"]), re.MULTILINE)
+    if stages:
+        print(f"flow {stages[0]}", flush=True)
     step = re.search(r"near-duplicates and stories ([\d.]+) s", str(first["output"]))
     if step:  # the step over every article of the run, after the buckets (its cost in the flow)
         results["near_duplicates_and_stories_seconds"] = float(step[1])
@@ -281,6 +292,13 @@ def main() -> None:
         speedup = (before + after) / 2 / float(first["seconds"])  # type: ignore[arg-type]
         results["flow_vs_baseline"] = round(speedup, 2)
         print(f"flow / baseline docs/s: {speedup:.2f}x (baseline: mean of {before:.1f} and {after:.1f} s)")
+        cpu_before, cpu_after = (float(run["cpu_seconds"]) for run in naive_runs)  # type: ignore[arg-type]
+        cpu_ratio = (cpu_before + cpu_after) / 2 / float(first["cpu_seconds"])  # type: ignore[arg-type]
+        results["baseline_cpu_vs_flow_cpu"] = round(cpu_ratio, 2)
+        print(
+            f"baseline CPU / flow CPU: {cpu_ratio:.2f} (the flow's work, all its processes, in the "
+            f"baseline's units; times the cores it is the ratio above on an even machine)"
+        )
     if args.warc_pages:
         results["warc"] = bench_warc(args.warc_pages, args.workdir)
     (args.workdir / f"results-{args.docs}.json").write_text(json.dumps(results, indent=2))
