@@ -20,8 +20,7 @@ Reported per step: documents per second, MB per second, CPU seconds of the whole
 peak memory of that tree (PSS from /proc, read at each new high of the resident size and at
 least every SAMPLE_SECONDS), and the flow/baseline ratio, in wall time and in CPU time (the
 machine's speed swings move the wall-time ratio more: the baseline uses one core). The memory
-samples of the first flow run are written next to the
-results, so a flat curve can be checked.
+samples of the first flow run are written next to the results, so a flat curve can be checked.
 """
 
 from __future__ import annotations
