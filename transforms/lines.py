@@ -137,7 +137,6 @@ def text_words(text: str) -> list[str]:
     return [token.casefold() for token in tokens] + cjk
 
 
-@lru_cache(maxsize=WORD_CACHE_SIZE)
 def count_characters(runs: re.Pattern[str], text: str) -> int:
     """How many characters of `text` a character class matches, given as the pattern of its
     runs (`[...]+`): a match per run instead of one per character makes it two to three times
@@ -149,6 +148,7 @@ def count_characters(runs: re.Pattern[str], text: str) -> int:
     return sum(map(len, runs.findall(text)))
 
 
+@lru_cache(maxsize=WORD_CACHE_SIZE)
 def term_hash(word: str) -> int:
     """A word's CRC-32, cached (Python's own `hash` changes from process to process)."""
     return zlib.crc32(word.encode("utf-8"))
