@@ -7,8 +7,18 @@ import re
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from transforms.body import _TIME_OR_DATE_RE, MODEL_PATH, SIGNALS, STAGE2_EXTRA, load_model
+from transforms.body import (
+    _TIME_OR_DATE_RE,
+    MODEL_PATH,
+    SIGNALS,
+    STAGE2_EXTRA,
+    _pattern_counts,
+    character_counts,
+    load_model,
+)
 from transforms.document import Article, process_document
 
 MENU = ["Home", "News", "Politics", "Comments", "Sport", "Weather", "Opinion", "Jobs", "Obituaries"]
@@ -108,3 +118,36 @@ PLAIN_TIME_OR_YEAR = re.compile(r"\b\d{1,2}[:.]\d{2}\b|\b(19|20)\d{2}\b")
 )
 def test_the_time_or_year_signal_finds_what_its_plain_form_finds(line: str, found: bool) -> None:
     assert bool(_TIME_OR_DATE_RE.search(line)) is found is bool(PLAIN_TIME_OR_YEAR.search(line))
+
+
+# Lines drawn from ASCII and from the characters the counts treat specially: curly quotes,
+# guillemets, bullets, CJK and Arabic punctuation, non-ASCII digits and spaces, letters.
+SPECIAL = "’”»«•·›‹“„–—…，、；،。！？؟」』٣७０\u00a0\u2009\u3000éßłяωع中"
+LINES = st.text(alphabet=st.one_of(st.characters(max_codepoint=127), st.sampled_from(SPECIAL)), max_size=80)
+
+
+@given(LINES)
+def test_character_counts_are_the_counts_of_the_patterns(line: str) -> None:
+    assert character_counts(line) == _pattern_counts(line)
+
+
+@given(st.text(max_size=40))
+def test_character_counts_agree_with_the_patterns_on_any_text(line: str) -> None:
+    assert character_counts(line) == _pattern_counts(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        'He said: "It is over." Then he left!) [1] a/b #tag 3.5 x, y; z',
+        "Ends with a bracket]",
+        "Rates rose.\x1fNext",
+        "...?!  ",
+        "Le maire a déclaré : « c’est fini. » Puis il est parti.",
+        "Он сказал: «Всё кончено». Потом ушёл, да?",
+        "他说：“结束了。”然后离开了，对吧？",
+        "قال، ثم غادر؟ ٣ مرات",
+    ],
+)
+def test_character_counts_agree_with_the_patterns_on_real_lines(line: str) -> None:
+    assert character_counts(line) == _pattern_counts(line)

@@ -58,13 +58,102 @@ FALLBACK_SHARE_OF_BEST = 0.5
 MIN_SENTENCE_WORDS = 3
 
 _COMMA_RE = re.compile(r"[,;，、；،]")
-_SENTENCE_BREAK_RE = re.compile(r"[.!?。！？؟]+[\"'”’»)\]」』]*(?:\s+|$)")
+_SENTENCE_ENDS, _CLOSING_MARKS = re.escape(".!?。！？؟"), re.escape("\"'”’»)]」』")
+_SENTENCE_BREAK_RE = re.compile(f"[{_SENTENCE_ENDS}]+[{_CLOSING_MARKS}]*(?:\\s+|$)")
 _DIGITS_RE = re.compile(r"\d+")  # runs, for `count_characters`
 _SYMBOLS_RE = re.compile(r"[|•·›»«‹/\\>#@+=_~^*<{}\[\]]+")
 # A time ("9:30", "21.15") or a year of 19xx or 20xx, as a word of its own. Written to begin
 # with the digit (the word boundary before it is the look-behind), so that the search skips
 # to digits: twice as fast as the same pattern opening with \b.
 _TIME_OR_DATE_RE = re.compile(r"\d(?<!\w\d)(?:\d?[:.]\d\d|(?<=1)9\d\d|(?<=2)0\d\d)\b")
+
+
+def _byte_classes() -> bytes:
+    """A `bytes.translate` table giving each ASCII character its class for the counts of
+    `character_counts`, read from the patterns above: D digit, S symbol, C comma, P sentence
+    end, Q closing quote or bracket, B both symbol and closing (the "]"), W space; every other
+    byte, the bytes of UTF-8 sequences included, is a (counted by none)."""
+    table = bytearray(b"a" * 256)
+    for code in range(128):
+        char = chr(code)
+        symbol, closing = bool(_SYMBOLS_RE.fullmatch(char)), bool(re.fullmatch(f"[{_CLOSING_MARKS}]", char))
+        if _DIGITS_RE.fullmatch(char):
+            table[code] = ord("D")
+        elif _COMMA_RE.fullmatch(char):
+            table[code] = ord("C")
+        elif re.fullmatch(f"[{_SENTENCE_ENDS}]", char):
+            table[code] = ord("P")
+        elif symbol or closing:
+            table[code] = ord("B" if symbol and closing else "S" if symbol else "Q")
+        elif re.fullmatch(r"\s", char):
+            table[code] = ord("W")
+    return bytes(table)
+
+
+_BYTE_CLASSES = _byte_classes()
+_BYTE_SENTENCE_BREAK_RE = re.compile(rb"PP*[QB]*(?:W+|$)")  # P+, with "P" a literal prefix: 3x faster
+# Non-ASCII characters the patterns count that Latin-script text often holds, each written as
+# an ASCII character of the same class before the bytes are classed.
+_AS_ASCII = {"’": "'", "”": '"', "»": "]", "«": "|", "•": "|", "·": "|", "›": "|", "‹": "|"}
+
+
+def _uncounted_ranges(first: int = 0x80, last: int = 0x2FFF) -> str:
+    """The characters from `first` to `last` that none of the counts reads (no digit, space,
+    symbol, comma, sentence end or closing mark), as a regex class body of ranges."""
+    counted = re.compile(
+        "|".join([r"[\d\s]", _SYMBOLS_RE.pattern, _COMMA_RE.pattern, f"[{_SENTENCE_ENDS}{_CLOSING_MARKS}]"])
+    )
+    ranges: list[list[int]] = []
+    for code in range(first, last + 1):
+        if counted.match(chr(code)):
+            continue
+        if ranges and ranges[-1][1] == code - 1:
+            ranges[-1][1] = code
+        else:
+            ranges.append([code, code])
+    return "".join(f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in ranges)
+
+
+# A line with a character outside ASCII, the uncounted ones and those of _AS_ASCII is counted
+# by the patterns themselves (CJK, Arabic or Devanagari punctuation, non-ASCII digits).
+_NEEDS_PATTERNS = re.compile(f"[^\x00-\x7f{_uncounted_ranges()}{re.escape(''.join(_AS_ASCII))}]")
+
+
+def character_counts(line: str) -> tuple[int, int, int, int]:
+    """A line's digits, symbols, commas and sentence breaks, as `_DIGITS_RE`, `_SYMBOLS_RE`,
+    `_COMMA_RE` and `_SENTENCE_BREAK_RE` count them. Lines of Latin, Greek or Cyrillic script
+    (most lines of the news) are counted on their bytes mapped to character classes: a few
+    C-level passes instead of four regex scans, several times faster, the same counts.
+
+    >>> character_counts("Sales rose 12% [in 2023]. Shares fell; others rose.")
+    (6, 2, 1, 2)
+    >>> character_counts("售价，12元。")
+    (2, 0, 1, 1)
+    """
+    if line.isascii():
+        return _byte_counts(line.encode("ascii"))
+    if _NEEDS_PATTERNS.search(line):
+        return _pattern_counts(line)
+    for char, ascii_char in _AS_ASCII.items():
+        if char in line:
+            line = line.replace(char, ascii_char)
+    return _byte_counts(line.encode("utf-8"))
+
+
+def _byte_counts(data: bytes) -> tuple[int, int, int, int]:
+    classes = data.translate(_BYTE_CLASSES)
+    breaks = len(_BYTE_SENTENCE_BREAK_RE.findall(classes)) if b"P" in classes else 0
+    return classes.count(b"D"), classes.count(b"S") + classes.count(b"B"), classes.count(b"C"), breaks
+
+
+def _pattern_counts(line: str) -> tuple[int, int, int, int]:
+    return (
+        count_characters(_DIGITS_RE, line),
+        count_characters(_SYMBOLS_RE, line),
+        len(_COMMA_RE.findall(line)),
+        len(_SENTENCE_BREAK_RE.findall(line)),
+    )
+
 
 # Signals of one line by itself; the context signals are derived from them by name.
 OWN_SIGNALS: tuple[str, ...] = (
@@ -234,7 +323,7 @@ def own_signals(
     tokens, cjk = line_tokens(line)
     shape = word_shape(line)
     words, upper, lower = shape.words, shape.capitalised, shape.lower
-    digits = count_characters(_DIGITS_RE, line)
+    digits, symbols, commas, sentence_breaks = character_counts(line)
     cased = upper + lower
     ends = ends_sentence(line)
     function_hits = sum(map(function_words.__contains__, map(str.lower, tokens)))
@@ -245,11 +334,11 @@ def own_signals(
         math.log1p(chars),
         float(ends),
         float(line.rstrip()[-1:] in ".。"),
-        math.log1p(len(_SENTENCE_BREAK_RE.findall(line))),
-        len(_COMMA_RE.findall(line)) / max(words, 1),
+        math.log1p(sentence_breaks),
+        commas / max(words, 1),
         upper / cased if cased else 0.0,
         digits / max(chars, 1),
-        count_characters(_SYMBOLS_RE, line) / max(chars, 1),
+        symbols / max(chars, 1),
         function_hits / units if units else 0.0,
         float(line[:1].islower()),
         float(prose_shape(words, ends, upper, lower)),
