@@ -6,9 +6,11 @@ import re
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.conftest import SEEDS, case_ids, load_cases
-from transforms.artifacts import find_artifacts
+from transforms.artifacts import _CAMEL_GLUE, _LOWER_WORD, _TOKEN, distinct_words, find_artifacts
 
 CASES = load_cases("artifacts")
 
@@ -45,3 +47,36 @@ def test_names_of_things_are_found_line_by_line_as_in_the_whole_text() -> None:
         assert whole <= found, text[:80]
         lines = {(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text)}
         assert found - whole <= lines, text[:80]  # the rest: whole lines of code
+
+
+def words_by_scanning(text: str) -> tuple[set[str], set[str], set[str]]:
+    """What `distinct_words` reads from the cached line tokens, by three scans of the text."""
+    camel = {m.group() for m in _CAMEL_GLUE.finditer(text)}
+    return set(_TOKEN.findall(text)), set(_LOWER_WORD.findall(text)), camel
+
+
+def assert_same_words(text: str) -> None:
+    words = distinct_words(text)
+    assert (set(words.tokens), set(words.lower), set(words.camel)) == words_by_scanning(text), text[:80]
+
+
+def test_distinct_words_are_the_words_the_scans_find_in_real_text() -> None:
+    texts = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.iterdir())]
+    texts += [case["text"] for case in CASES]
+    texts += [
+        "x_-abc and a_b, 2nd², well-known theNorth's l'état O’Brien e.g. U.S.-led 中文abcde 会见Biden",
+        "ofThe theAbc inRead iPhone McDonald ABCdef abcDEF abCdef,theplans.thereof",
+    ]
+    for text in texts:
+        assert_same_words(text)
+
+
+# Pieces that make words, camel case, inner joiners, digits, other scripts and line breaks.
+WORDISH = st.sampled_from(
+    ["the", "North", "plans", "x", "AB", "é", "中", "2", "²", "_", "-", "'", "’", ".", ",", " ", "\n"]
+)
+
+
+@given(st.lists(WORDISH, max_size=60).map("".join))
+def test_distinct_words_are_the_words_the_scans_find(text: str) -> None:
+    assert_same_words(text)

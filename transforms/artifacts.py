@@ -33,7 +33,7 @@ from functools import cache, lru_cache
 
 from wordfreq import get_frequency_dict
 
-from transforms.lines import WORD_CACHE_SIZE, count_words
+from transforms.lines import WORD_CACHE_SIZE, count_words, line_tokens
 from transforms.translation_notice import language_of_name
 
 SEGMENT = "untranslated_segment"
@@ -108,6 +108,7 @@ _BRACKETS = re.compile(r"\[([^\[\]]{3,200})\]|\(([^()]{3,200})\)")
 _LOWER_WORD = re.compile(r"\b[a-z]{5,}\b")
 _CAMEL_GLUE = re.compile(r"\b([a-z]{2,})([A-Z][a-z]{2,})\b")
 _SENTENCE_START = re.compile(r"(^|[.!?:;«»\"“”(\[]\s*|\n\s*)$")
+_WORD_JOINERS = re.compile(r"[-'’.]")  # what joins the runs of \w in a `line_tokens` token
 
 
 @dataclass(frozen=True)
@@ -187,9 +188,65 @@ def find_artifacts(text: str, body_language: str) -> list[Artifact]:
     found = _foreign_script_runs(text)
     if body_language == "en":
         taken = [(a.start, a.end) for a in found]
-        found += _foreign_latin_words(text, taken)
-        found += _glued_words(text)
+        words = distinct_words(text)
+        found += _foreign_latin_words(text, taken, words)
+        found += _glued_words(text, words)
     return _without_overlaps(found)
+
+
+@dataclass(frozen=True)
+class DistinctWords:
+    """The distinct matches in a text of `_TOKEN` (letters, with inner hyphens and
+    apostrophes), of `_LOWER_WORD` and of `_CAMEL_GLUE`: what the word checks look up."""
+
+    tokens: frozenset[str]
+    lower: frozenset[str]
+    camel: frozenset[str]
+
+
+def distinct_words(text: str) -> DistinctWords:
+    """`DistinctWords` of a text, read from its lines' cached tokens (`line_tokens`, which the
+    body model has just split) instead of three scans of the text: the same words.
+
+    A `_TOKEN` match never runs across the edge of a `line_tokens` token (both stop at
+    anything but word characters and joiners), so the matches are those inside each token,
+    and a token of letters alone is one. A line with CJK characters, which `line_tokens` reads
+    apart, is scanned as it is.
+
+    >>> words = distinct_words("Mr Smith's theNorth visit, 2nd in 2024.\\n\\nplans for tomorrow")
+    >>> sorted(words.tokens)
+    ['Mr', "Smith's", 'for', 'in', 'nd', 'plans', 'theNorth', 'tomorrow', 'visit']
+    >>> sorted(words.lower), sorted(words.camel)
+    (['plans', 'tomorrow', 'visit'], ['theNorth'])
+    """
+    tokens: set[str] = set()
+    lower: set[str] = set()
+    camel: set[str] = set()
+    written: set[str] = set()
+    for line in text.split("\n"):
+        words, cjk = line_tokens(line)
+        if cjk:
+            tokens.update(_TOKEN.findall(line))
+            lower.update(_LOWER_WORD.findall(line))
+            camel.update(match.group() for match in _CAMEL_GLUE.finditer(line))
+        else:
+            written.update(words)
+    for word in written:
+        if word.isalpha():
+            tokens.add(word)
+            runs: list[str] = [word]
+        else:
+            tokens.update(_TOKEN.findall(word))
+            runs = _WORD_JOINERS.split(word)
+        for run in runs:
+            if not (run.isascii() and run.isalpha()):
+                continue
+            if run.islower():
+                if len(run) >= 5:
+                    lower.add(run)
+            elif run[:2].islower() and _CAMEL_GLUE.fullmatch(run):
+                camel.add(run)
+    return DistinctWords(frozenset(tokens), frozenset(lower), frozenset(camel))
 
 
 def _main_script(text: str) -> str:
@@ -277,9 +334,9 @@ def _starts_sentence(text: str, start: int) -> bool:
     return bool(_SENTENCE_START.search(text[max(0, start - 3) : start]))
 
 
-def _foreign_latin_words(text: str, taken: list[tuple[int, int]]) -> list[Artifact]:
+def _foreign_latin_words(text: str, taken: list[tuple[int, int]], words: DistinctWords) -> list[Artifact]:
     # Most English texts have no word that leans foreign: decide that once per distinct word.
-    candidates = set(filter(_may_lean_foreign, set(_TOKEN.findall(text))))
+    candidates = set(filter(_may_lean_foreign, words.tokens))
     if not candidates:
         return []
     tokens = _tokens(text, taken, candidates)
@@ -362,20 +419,21 @@ def _skipped_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _glued_words(text: str) -> list[Artifact]:
+def _glued_words(text: str, words: DistinctWords) -> list[Artifact]:
     """Function words run into the next word: "theNorth", "theplans". Not identifiers of code
     or markup ("localStorage", "toString()", "sizeDaniel" from a glued caption): the head must
     be a function word, no code may stand around the word, and glue stands inside a sentence
     (a sentence opening in lower case is a brand's name: "inRead", "eBay")."""
-    found = [
-        match
-        for match in _CAMEL_GLUE.finditer(text)
-        if match.group(1) in CAMEL_GLUE_HEADS
-        and zipf(match.group(2).casefold(), "en") >= GLUE_PART_MIN_ZIPF
-        and not _in_code(text, match.start(), match.end())
-        and not _starts_sentence(text, match.start())  # "inRead invented by Teads": a brand
-    ]
-    if any(map(_glued_after_prefix, set(_LOWER_WORD.findall(text)))):  # rare: decide per word first
+    found = []
+    if any(map(_camel_glue, words.camel)):  # rare: decide per word before the positions
+        found = [
+            match
+            for match in _CAMEL_GLUE.finditer(text)
+            if _camel_glue(match.group())
+            and not _in_code(text, match.start(), match.end())
+            and not _starts_sentence(text, match.start())  # "inRead invented by Teads": a brand
+        ]
+    if any(map(_glued_after_prefix, words.lower)):
         found += [m for m in _LOWER_WORD.finditer(text) if _glued_after_prefix(m.group())]
     if not found:
         return []
@@ -385,6 +443,14 @@ def _glued_words(text: str) -> list[Artifact]:
         for m in found
         if not _inside(skip, m.start(), m.end())
     ]
+
+
+def _camel_glue(word: str) -> bool:
+    """Is a camel-case word (a `_CAMEL_GLUE` match) a function word glued to a common word?"""
+    match = _CAMEL_GLUE.fullmatch(word)
+    if match is None:
+        return False
+    return match.group(1) in CAMEL_GLUE_HEADS and zipf(match.group(2).casefold(), "en") >= GLUE_PART_MIN_ZIPF
 
 
 def _in_code(text: str, start: int, end: int) -> bool:
