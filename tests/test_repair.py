@@ -125,6 +125,20 @@ def test_the_clean_text_shortcut_gives_what_ftfy_gives() -> None:
         assert repair_text(text).text == tidy_whitespace(_BIDI_CONTROLS.sub("", fixed))
 
 
+def test_ftfy_with_the_windowed_mojibake_test_fixes_as_stock_ftfy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """ftfy's steps run with `looks_like_mojibake` as their `is_bad` (transforms/repair.py):
+    on real text, damaged or not, they fix it as ftfy's own test makes them fix it."""
+    import ftfy.fixes
+
+    assert ftfy.is_bad is looks_like_mojibake and ftfy.fixes.is_bad is looks_like_mojibake
+    texts = _real_texts()
+    texts += [f"&lt;p&gt;{t[:300]}\x85 &amp; {t[-300:]}" for t in texts[::5]]  # entities, C1 controls
+    fast = [ftfy.fix_and_explain(text, config=REPAIR_CONFIG) for text in texts]
+    monkeypatch.setattr(ftfy, "is_bad", is_bad)
+    monkeypatch.setattr(ftfy.fixes, "is_bad", is_bad)
+    assert fast == [ftfy.fix_and_explain(text, config=REPAIR_CONFIG) for text in texts]
+
+
 def test_the_windowed_mojibake_test_agrees_with_ftfy_at_every_boundary() -> None:
     """Every piece of up to a dozen characters of real words damaged in each code page ftfy
     undoes, with and without their no-break spaces (so that matches start and end at every
