@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import unicodedata
 
 import pytest
 from langdetect.detector import Detector
@@ -59,9 +60,13 @@ def test_every_code_returned_is_known() -> None:
     assert codes == loaded | {"und"}
 
 
-def _probabilities(detector_class: type[Detector], text: str) -> list[tuple[str, float]] | str:
+def _new(detector_class: type[Detector]) -> Detector:
     detector = detector_class(language._factory())
     detector.n_trial = language.TRIALS
+    return detector
+
+
+def _probabilities(detector: Detector, text: str) -> list[tuple[str, float]] | str:
     detector.append(text)
     try:
         return [(guess.lang, guess.prob) for guess in detector.get_probabilities()]
@@ -74,7 +79,18 @@ def test_fast_detector_gives_langdetects_exact_answers() -> None:
     texts = [path.read_text(encoding="utf-8") for path in SEEDS.iterdir()]
     texts += [parse(page)[0] for page in PAGES.glob("*.page")]
     texts += [*SAMPLES.values(), "ALL CAPS HEADLINE ABOUT NATO", "Ünïcödé  ǅ ș ț ổ ア ㄅ 가 ی", ""]
+    texts += [VIETNAMESE, unicodedata.normalize("NFD", VIETNAMESE)]  # its letters composed by langdetect
     samples = [text[start : start + language.SAMPLE_CHARS] for text in texts for start in (0, 300, 900)]
     assert len(samples) > 100
+    reused = _new(FastDetector)  # as detect_language uses one, reset for each text
     for sample in samples:
-        assert _probabilities(FastDetector, sample) == _probabilities(Detector, sample), sample[:80]
+        expected = _probabilities(_new(Detector), sample)
+        assert _probabilities(_new(FastDetector), sample) == expected, sample[:80]
+        reused.reset()
+        assert _probabilities(reused, sample) == expected, sample[:80]
+
+
+VIETNAMESE = (
+    "Hà Nội mở rộng đường Nguyễn Trãi, xem https://vnexpress.net/ha-noi-mo-rong-duong-4512345.html "
+    "hoặc liên hệ toa-soan@vnexpress.net để biết thêm chi tiết về dự án giao thông này."
+)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 import os
 import re
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -82,11 +83,23 @@ class FastDetector(Detector):  # type: ignore[misc]
     """
 
     text: str  # set by langdetect's Detector
+    langprob: list[float] | None
 
     def append(self, text: str) -> None:
-        text = self.MAIL_RE.sub(" ", self.URL_RE.sub(" ", text))
-        text = NGram.normalize_vi(text)[: self.max_text_length]
-        self.text += _SPACE_RUN.sub(" ", text)
+        # each pattern only where it can match: a URL needs "://", an address "@", and a
+        # Vietnamese letter to normalise one of the combining marks
+        if "://" in text:
+            text = self.URL_RE.sub(" ", text)
+        if "@" in text:
+            text = self.MAIL_RE.sub(" ", text)
+        if not text.isascii() and any(mark in text for mark in NGram.DMARK_CLASS):
+            text = NGram.normalize_vi(text)
+        self.text += _SPACE_RUN.sub(" ", text[: self.max_text_length])
+
+    def reset(self) -> None:
+        """Ready for another text, as a new detector would be (`random` is seeded anew for
+        each text): creating one costs more than its work on a short sample."""
+        self.text, self.langprob = "", None
 
     def cleaning_text(self) -> None:
         latin = count_characters(_BASIC_LATIN_LETTERS, self.text)
@@ -115,25 +128,25 @@ class FastDetector(Detector):  # type: ignore[misc]
         ngrams = self._extract_ngrams()
         if not ngrams:
             raise LangDetectException(ErrorCode.CantDetectError, "No features in text.")
-        self.langprob = [0.0] * len(self.langlist)
         random = self.random
         random.seed(self.seed)
         draw, count = random.getrandbits, len(ngrams)
         bits = count.bit_length()
 
-        def drawn_vector() -> np.ndarray:
-            drawn = draw(bits)
-            while drawn >= count:
-                drawn = draw(bits)
-            return _vector(ngrams[drawn])  # a walk visits few n-grams
-
+        langprob = np.zeros(len(self.langlist))
         for _ in range(self.n_trial):
             prob = np.array(self._init_probability())
             alpha = self.alpha + random.gauss(0.0, 1.0) * self.ALPHA_WIDTH
             weight = alpha / self.BASE_FREQ
             step, steps = 0, 1  # langdetect normalises after step 0, then after every fifth
             while True:
-                rows = np.array([drawn_vector() for _ in range(steps)])
+                picked = []
+                for _ in range(steps):
+                    drawn = draw(bits)
+                    while drawn >= count:
+                        drawn = draw(bits)
+                    picked.append(ngrams[drawn])
+                rows = np.array(list(map(_vector, picked)))  # a walk visits few n-grams
                 rows += weight
                 rows[0] *= prob
                 prob = np.multiply.reduce(rows, axis=0)
@@ -145,8 +158,8 @@ class FastDetector(Detector):  # type: ignore[misc]
                 if max(values) / total > self.CONV_THRESHOLD or step >= self.ITERATION_LIMIT:
                     break
                 step, steps = step + NORMALISE_EVERY, NORMALISE_EVERY
-            for j, value in enumerate(prob.tolist()):
-                self.langprob[j] += value / self.n_trial
+            langprob += prob / self.n_trial  # each element as langdetect adds it
+        self.langprob = langprob.tolist()
 
 
 _SPACE_RUN = re.compile(" +")
@@ -199,6 +212,19 @@ def _word_ngrams(word: str, followed_by_space: bool) -> tuple[str, ...]:
             if gram != " " and gram in known:
                 found.append(gram)
     return tuple(found)
+
+
+def _detector() -> FastDetector:
+    """This thread's detector, reset."""
+    detector: FastDetector | None = getattr(_per_thread, "detector", None)
+    if detector is None:
+        detector = _per_thread.detector = FastDetector(_factory())
+        detector.n_trial = TRIALS
+    detector.reset()
+    return detector
+
+
+_per_thread = threading.local()
 
 
 @lru_cache(maxsize=1)
@@ -269,8 +295,7 @@ def detect_language(text: str) -> LanguageGuess:
     by_script = _by_script(sample, letters)
     if by_script:
         return by_script
-    detector = FastDetector(_factory())
-    detector.n_trial = TRIALS
+    detector = _detector()
     detector.append(sample)
     try:
         best = detector.get_probabilities()[0]
