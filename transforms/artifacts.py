@@ -28,8 +28,10 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from itertools import filterfalse
 
 from wordfreq import get_frequency_dict
 
@@ -109,6 +111,7 @@ _LOWER_WORD = re.compile(r"\b[a-z]{5,}\b")
 _CAMEL_GLUE = re.compile(r"\b([a-z]{2,})([A-Z][a-z]{2,})\b")
 _SENTENCE_START = re.compile(r"(^|[.!?:;«»\"“”(\[]\s*|\n\s*)$")
 _WORD_JOINERS = re.compile(r"[-'’.]")  # what joins the runs of \w in a `line_tokens` token
+_LOWER_RUN = re.compile(r"\b[a-z]+\b")
 
 
 @dataclass(frozen=True)
@@ -197,11 +200,12 @@ def find_artifacts(text: str, body_language: str) -> list[Artifact]:
 @dataclass(frozen=True)
 class DistinctWords:
     """The distinct matches in a text of `_TOKEN` (letters, with inner hyphens and
-    apostrophes), of `_LOWER_WORD` and of `_CAMEL_GLUE`: what the word checks look up."""
+    apostrophes) and of `_CAMEL_GLUE`, and its distinct runs of lower-case ASCII letters (of
+    which `_LOWER_WORD` matches those of five letters or more): what the word checks look up."""
 
-    tokens: frozenset[str]
-    lower: frozenset[str]
-    camel: frozenset[str]
+    tokens: AbstractSet[str]
+    lowercase: AbstractSet[str]
+    camel: AbstractSet[str]
 
 
 def distinct_words(text: str) -> DistinctWords:
@@ -216,37 +220,34 @@ def distinct_words(text: str) -> DistinctWords:
     >>> words = distinct_words("Mr Smith's theNorth visit, 2nd in 2024.\\n\\nplans for tomorrow")
     >>> sorted(words.tokens)
     ['Mr', "Smith's", 'for', 'in', 'nd', 'plans', 'theNorth', 'tomorrow', 'visit']
-    >>> sorted(words.lower), sorted(words.camel)
-    (['plans', 'tomorrow', 'visit'], ['theNorth'])
+    >>> sorted(words.lowercase), sorted(words.camel)
+    (['for', 'in', 'plans', 's', 'tomorrow', 'visit'], ['theNorth'])
     """
     tokens: set[str] = set()
-    lower: set[str] = set()
+    lowercase: set[str] = set()
     camel: set[str] = set()
     written: set[str] = set()
     for line in text.split("\n"):
         words, cjk = line_tokens(line)
         if cjk:
             tokens.update(_TOKEN.findall(line))
-            lower.update(_LOWER_WORD.findall(line))
+            lowercase.update(_LOWER_RUN.findall(line))
             camel.update(match.group() for match in _CAMEL_GLUE.finditer(line))
         else:
             written.update(words)
-    for word in written:
-        if word.isalpha():
-            tokens.add(word)
-            runs: list[str] = [word]
-        else:
-            tokens.update(_TOKEN.findall(word))
-            runs = _WORD_JOINERS.split(word)
-        for run in runs:
-            if not (run.isascii() and run.isalpha()):
-                continue
-            if run.islower():
-                if len(run) >= 5:
-                    lower.add(run)
-            elif run[:2].islower() and _CAMEL_GLUE.fullmatch(run):
-                camel.add(run)
-    return DistinctWords(frozenset(tokens), frozenset(lower), frozenset(camel))
+    # (filters of str methods: C loops, a generator costs several times more per word)
+    letters = set(filter(str.isalpha, written))  # a token of letters is one run and one match
+    tokens |= letters
+    runs = letters  # from here on, the runs of word characters
+    for word in written - letters:
+        tokens.update(_TOKEN.findall(word))
+        runs.update(_WORD_JOINERS.split(word))
+    cased_lower = set(filter(str.islower, runs))
+    lowercase.update(filter(str.isascii, filter(str.isalpha, cased_lower)))
+    camel.update(
+        filter(_CAMEL_GLUE.fullmatch, filterfalse(str.istitle, filter(str.isascii, runs - cased_lower)))
+    )
+    return DistinctWords(tokens, lowercase, camel)
 
 
 def _main_script(text: str) -> str:
@@ -433,7 +434,7 @@ def _glued_words(text: str, words: DistinctWords) -> list[Artifact]:
             and not _in_code(text, match.start(), match.end())
             and not _starts_sentence(text, match.start())  # "inRead invented by Teads": a brand
         ]
-    if any(map(_glued_after_prefix, words.lower)):
+    if any(map(_glued_after_prefix, words.lowercase)):  # (only a word of 5 letters or more can be)
         found += [m for m in _LOWER_WORD.finditer(text) if _glued_after_prefix(m.group())]
     if not found:
         return []
