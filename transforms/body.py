@@ -206,6 +206,12 @@ SIGNALS: tuple[str, ...] = _signal_names()
 _IS_PROSE = OWN_SIGNALS.index("is_prose")
 _CONTEXT_COLUMNS = [(*OWN_SIGNALS, *HINT_SIGNALS).index(s) for s in CONTEXT_OF]
 _RELATIVE_COLUMNS = [OWN_SIGNALS.index(s) for s in RELATIVE_OF]
+# The blocks of columns of `line_signals`, in the order of SIGNALS.
+_OWN = slice(0, len(OWN_SIGNALS))
+_HINT = slice(_OWN.stop, _OWN.stop + len(HINT_SIGNALS))
+_PLACE = slice(_HINT.stop, _HINT.stop + len(PLACE_SIGNALS))
+_VS_PAGE = slice(_PLACE.stop, _PLACE.stop + len(RELATIVE_OF))
+_WINDOWS = slice(_VS_PAGE.stop, len(SIGNALS))  # for each width, before and after
 STAGE2_EXTRA: tuple[str, ...] = (
     *(f"score_before_{w}" for w in WINDOWS),
     *(f"score_after_{w}" for w in WINDOWS),
@@ -346,12 +352,14 @@ def own_signals(
     )
 
 
-def _window_means(values: np.ndarray, widths: tuple[int, ...] = WINDOWS) -> list[np.ndarray]:
+def _window_means(values: np.ndarray, widths: tuple[int, ...] = WINDOWS) -> tuple[np.ndarray, np.ndarray]:
     """Means of `values` (rows: lines) over the `width` lines before and after each line, for
-    each width: [before_w1, after_w1, before_w2, …]; missing neighbours count as zero.
+    each width: two arrays (before, after) of shape (widths, lines, columns); missing
+    neighbours count as zero.
 
-    >>> [m.ravel().tolist() for m in _window_means(np.array([[1.0], [2.0], [4.0]]), (1,))]
-    [[0.0, 1.0, 2.0], [2.0, 4.0, 0.0]]
+    >>> before, after = _window_means(np.array([[1.0], [2.0], [4.0]]), (1,))
+    >>> before.ravel().tolist(), after.ravel().tolist()
+    ([0.0, 1.0, 2.0], [2.0, 4.0, 0.0])
     """
     n, columns = values.shape
     pad = max(widths)
@@ -359,51 +367,58 @@ def _window_means(values: np.ndarray, widths: tuple[int, ...] = WINDOWS) -> list
     np.cumsum(values, axis=0, out=cumulative[pad + 1 : pad + n + 1])
     cumulative[pad + n + 1 :] = cumulative[pad + n]
     here, next_ = cumulative[pad : pad + n], cumulative[pad + 1 : pad + n + 1]
-    means = []
-    for width in widths:
-        means.append((here - cumulative[pad - width : pad + n - width]) / width)
-        means.append((cumulative[pad + width + 1 : pad + width + n + 1] - next_) / width)
-    return means
+    shifts = np.array(widths).reshape(-1, 1)
+    rows = np.arange(n)
+    divisors = shifts.reshape(-1, 1, 1).astype(np.float64)
+    before = (here - cumulative[pad - shifts + rows]) / divisors
+    after = (cumulative[pad + shifts + 1 + rows] - next_) / divisors
+    return before, after
 
 
 def line_signals(
     lines: list[str], hints: LineHints, function_words: frozenset[str], function_chars: frozenset[str]
 ) -> np.ndarray:
-    """The signal matrix of a document's non-empty lines (rows) in the order of SIGNALS."""
+    """The signal matrix of a document's non-empty lines (rows) in the order of SIGNALS, each
+    block of columns written in place (a document costs a few dozen small NumPy steps, and
+    stacking the blocks was as many again)."""
     n = len(lines)
-    own = np.array([own_signals(line, function_words, function_chars) for line in lines])
-    own = own.reshape(n, len(OWN_SIGNALS))
+    x = np.empty((n, len(SIGNALS)))
+    own = x[:, _OWN]
+    rows = [own_signals(line, function_words, function_chars) for line in lines]
+    own[:] = np.array(rows).reshape(own.shape)
+    hint = x[:, _HINT]
     below_heading = [NO_HEADING if d is None else math.log1p(d) for d in hints.below_comment_heading]
-    hint = np.array(
-        [hints.furniture, hints.recurring, hints.in_list, below_heading], dtype=np.float64
-    ).T.reshape(n, len(HINT_SIGNALS))
+    hint[:, 0], hint[:, 1], hint[:, 2] = hints.furniture, hints.recurring, hints.in_list
+    hint[:, 3] = below_heading
     prose = own[:, _IS_PROSE] * (1 - hint[:, 0])
     prose_words = prose * np.expm1(own[:, 0])
     total_prose = prose_words.sum() or 1.0
     anchors = np.flatnonzero(prose * (1 - hint[:, 1]))  # prose that is neither furniture nor recurring
-    in_block = np.zeros(n)
+    place = x[:, _PLACE]
+    np.divide(np.arange(n), max(n - 1, 1), out=place[:, 0])
+    np.divide(np.cumsum(prose_words) - prose_words, total_prose, out=place[:, 1])
+    place[:, 2] = math.log1p(n)
+    np.log1p(_distance_to(np.flatnonzero(prose), n), out=place[:, 3])
+    place[:, 4] = 0.0
     if anchors.size:
-        in_block[anchors[0] : anchors[-1] + 1] = 1.0
-    place = np.column_stack(
-        [
-            np.arange(n) / max(n - 1, 1),
-            (np.cumsum(prose_words) - prose_words) / total_prose,
-            np.full(n, math.log1p(n)),
-            np.log1p(_distance_to(np.flatnonzero(prose), n)),
-            in_block,
-            np.array(hints.blank_around, dtype=np.float64),
-            _repeated_in_page(lines),
-            np.log1p(_run_lengths(prose == 0)),
-        ]
-    )
-    context = np.hstack([own, hint])[:, _CONTEXT_COLUMNS]
+        place[anchors[0] : anchors[-1] + 1, 4] = 1.0
+    place[:, 5] = hints.blank_around
+    place[:, 6] = _repeated_in_page(lines)
+    np.log1p(_run_lengths(prose == 0), out=place[:, 7])
     relative = own[:, _RELATIVE_COLUMNS]
     reference = relative[anchors].sum(axis=0) / anchors.size if anchors.size else np.zeros(len(RELATIVE_OF))
-    return np.hstack([own, hint, place, relative - reference, *_window_means(context)])
+    np.subtract(relative, reference, out=x[:, _VS_PAGE])
+    before, after = _window_means(x[:, _CONTEXT_COLUMNS])
+    windows = x[:, _WINDOWS].reshape(n, len(WINDOWS), 2, len(CONTEXT_OF))  # a view: width, side
+    windows[:, :, 0] = before.transpose(1, 0, 2)
+    windows[:, :, 1] = after.transpose(1, 0, 2)
+    return x
 
 
 def _repeated_in_page(lines: list[str]) -> np.ndarray:
     """1 for a line that stands more than once on the page, else 0."""
+    if len(set(lines)) == len(lines):  # nearly every page
+        return np.zeros(len(lines))
     counts = Counter(lines)
     return np.array([float(counts[line] > 1) for line in lines])
 
@@ -426,6 +441,9 @@ def _run_lengths(flags: np.ndarray) -> np.ndarray:
     return lengths
 
 
+_SMALL_DISTANCE_TABLE = 4096
+
+
 def _distance_to(points: np.ndarray, n: int) -> np.ndarray:
     """For each of n positions, the distance to the nearest of `points` (sorted); n if none.
 
@@ -435,6 +453,8 @@ def _distance_to(points: np.ndarray, n: int) -> np.ndarray:
     if not points.size:
         return np.full(n, n)
     at = np.arange(n)
+    if n * points.size <= _SMALL_DISTANCE_TABLE:  # one table of all distances: fewer steps
+        return np.abs(at.reshape(-1, 1) - points).min(axis=1)
     right = np.searchsorted(points, at).clip(max=points.size - 1)
     left = (right - 1).clip(min=0)
     return np.minimum(np.abs(points[right] - at), np.abs(at - points[left]))
@@ -444,13 +464,17 @@ def stage2_signals(signals: np.ndarray, scores: np.ndarray) -> np.ndarray:
     """The second stage's input: the signals plus the first stage's scores around each line:
     window means, the lower of the two neighbours' scores (a line between two article lines),
     and whether the line is in the best-scoring block of the page."""
-    column = scores.reshape(-1, 1)
-    means = _window_means(column)
-    befores, afters = means[0::2], means[1::2]
-    between = np.minimum(befores[0], afters[0])
-    words = np.expm1(signals[:, 0])
-    block = best_block(scores - KEEP_THRESHOLD, words).reshape(-1, 1)
-    return np.hstack([signals, *befores, *afters, column, between, block])
+    n, width = signals.shape
+    before, after = _window_means(scores.reshape(-1, 1))
+    x = np.empty((n, width + len(STAGE2_EXTRA)))
+    x[:, :width] = signals
+    extra = x[:, width:]
+    extra[:, : len(WINDOWS)] = before[:, :, 0].T
+    extra[:, len(WINDOWS) : 2 * len(WINDOWS)] = after[:, :, 0].T
+    extra[:, -3] = scores
+    np.minimum(before[0, :, 0], after[0, :, 0], out=extra[:, -2])
+    extra[:, -1] = best_block(scores - KEEP_THRESHOLD, np.expm1(signals[:, 0]))
+    return x
 
 
 def best_block(margins: np.ndarray, weights: np.ndarray) -> np.ndarray:
