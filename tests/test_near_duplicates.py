@@ -16,8 +16,10 @@ from flows.article_index import INDEX_DIR
 from tests.conftest import EVAL, SEEDS
 from tests.corpus.build import PAGES, parse
 from tests.test_incremental import build
-from transforms.lines import text_words
+from transforms.lines import term_hash, text_words
 from transforms.near_duplicates import (
+    _MULTIPLIERS,
+    _OFFSETS,
     DEFAULT_THRESHOLD,
     NearDuplicates,
     find_near_duplicates,
@@ -31,6 +33,17 @@ FURNITURE_BELOW = "\n\nShare this:\nRelated posts\nLeave a Reply\n"
 
 def _signature(text: str) -> np.ndarray:
     return signature(set(text_words(text)))
+
+
+def test_signatures_are_the_minima_of_the_hashes_a_published_index_holds() -> None:
+    """The index persisted with a dataset keeps signatures for later runs: however they are
+    computed, they are each permutation's minimum of the high 32 bits of a * crc32 + b."""
+    for text in _articles()[:20]:
+        words = set(text_words(text))
+        hashes = np.array([term_hash(w) for w in words], dtype=np.uint64)
+        with np.errstate(over="ignore"):
+            plain = ((hashes[:, None] * _MULTIPLIERS + _OFFSETS) >> np.uint64(32)).min(axis=0)
+        assert np.array_equal(signature(words), plain.astype(np.uint32))
 
 
 def _articles() -> list[str]:
