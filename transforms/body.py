@@ -38,6 +38,7 @@ import numpy as np
 
 from transforms.lines import (
     LINE_CACHE_SIZE,
+    WORD_CACHE_SIZE,
     count_characters,
     count_words,
     ends_sentence,
@@ -313,6 +314,32 @@ def load_model(path: Path = MODEL_PATH) -> BodyModel:
     )
 
 
+class FunctionWordHits(dict[str, bool]):
+    """Whether a token, as written, is one of `words` in lower case: each distinct token is
+    lower-cased and looked up once (then a dictionary hit, a third of the cost), up to
+    WORD_CACHE_SIZE of them at a time.
+
+    >>> hits = FunctionWordHits(frozenset({"the", "and"}))
+    >>> [hits[token] for token in ("The", "cat", "AND")]
+    [True, False, True]
+    """
+
+    def __init__(self, words: frozenset[str]) -> None:
+        super().__init__()
+        self.words = words
+
+    def __missing__(self, token: str) -> bool:
+        if len(self) >= WORD_CACHE_SIZE:
+            self.clear()
+        hit = self[token] = token.lower() in self.words
+        return hit
+
+
+@lru_cache(maxsize=8)
+def _function_word_hits(words: frozenset[str]) -> FunctionWordHits:
+    return FunctionWordHits(words)
+
+
 @lru_cache(maxsize=LINE_CACHE_SIZE)
 def own_signals(
     line: str, function_words: frozenset[str], function_chars: frozenset[str]
@@ -332,7 +359,7 @@ def own_signals(
     digits, symbols, commas, sentence_breaks = character_counts(line)
     cased = upper + lower
     ends = ends_sentence(line)
-    function_hits = sum(map(function_words.__contains__, map(str.lower, tokens)))
+    function_hits = sum(map(_function_word_hits(function_words).__getitem__, tokens))
     function_hits += sum(map(function_chars.__contains__, cjk))
     units = len(tokens) + len(cjk)
     return (
