@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import random
+from re import _constants as sre_constants  # type: ignore[attr-defined]
+from re import _parser as sre_parser  # type: ignore[attr-defined]
 
 import ftfy
 import ftfy.bad_codecs  # registers "sloppy-windows-1252", which maps every byte
 import pytest
-from ftfy.badness import is_bad
+from ftfy.badness import BADNESS_RE, is_bad
 
 from tests.conftest import EVAL, ROOT, SEEDS
 from transforms.repair import (
     _BIDI_CONTROLS,
-    _MOJIBAKE_CHARS,
     REPAIR_CONFIG,
     looks_like_mojibake,
     needs_ftfy,
@@ -139,6 +140,23 @@ def test_ftfy_with_the_windowed_mojibake_test_fixes_as_stock_ftfy(monkeypatch: p
     assert fast == [ftfy.fix_and_explain(text, config=REPAIR_CONFIG) for text in texts]
 
 
+def _pattern_characters(pattern: str) -> set[str]:
+    """Every character a regex names, as a literal or inside a range."""
+    found: set[str] = set()
+
+    def walk(node: object) -> None:
+        if isinstance(node, tuple) and len(node) == 2 and node[0] is sre_constants.LITERAL:
+            found.add(chr(node[1]))
+        elif isinstance(node, tuple) and len(node) == 2 and node[0] is sre_constants.RANGE:
+            found.update(map(chr, range(node[1][0], node[1][1] + 1)))
+        elif isinstance(node, (tuple, list, sre_parser.SubPattern)):
+            for child in node.data if isinstance(node, sre_parser.SubPattern) else node:
+                walk(child)
+
+    walk(sre_parser.parse(pattern))
+    return found
+
+
 def test_the_windowed_mojibake_test_agrees_with_ftfy_at_every_boundary() -> None:
     """Every piece of up to a dozen characters of real words damaged in each code page ftfy
     undoes, with and without their no-break spaces (so that matches start and end at every
@@ -151,8 +169,10 @@ def test_the_windowed_mojibake_test_agrees_with_ftfy_at_every_boundary() -> None
     damaged += [words, *(t.replace("\xa0", " ") for t in damaged)]  # the no-break space lost, as it often is
     pieces = [t[i : i + n] for t in damaged for i in range(len(t)) for n in range(1, 13)]
     rng = random.Random(7)
-    for _ in range(20_000):  # a few of the needed characters each, among ASCII ones
-        alphabet = rng.sample(_MOJIBAKE_CHARS or "", 6) + list("a Z.\n")
+    # every non-ASCII character ftfy's pattern names, those the windows start from and the rest
+    named = sorted(c for c in _pattern_characters(BADNESS_RE.pattern) if ord(c) > 127)
+    for _ in range(20_000):  # a few of them each, among ASCII ones
+        alphabet = rng.sample(named, 6) + list("a Z.\n")
         pieces.append("".join(rng.choice(alphabet) for _ in range(rng.randint(1, 16))))
     assert sum(map(is_bad, pieces)) > 1_000
     for text in pieces:

@@ -55,9 +55,9 @@ _SPACE_RUNS = re.compile(r"[ \t\f\v]{2,}|\t")
 
 
 def _required_characters(tree: sre_parser.SubPattern) -> str | None:
-    """The non-ASCII characters of a parsed pattern of which every match holds at least one,
-    or None when a branch could match ASCII alone. Read from ftfy's own regex, so that it
-    follows ftfy's changes."""
+    """Non-ASCII characters of a parsed pattern of which every match holds at least one (of
+    each branch, the rarest set of characters a match must hold), or None when a branch could
+    match ASCII alone. Read from ftfy's own regex, so that it follows ftfy's changes."""
     chars: set[str] = set()
 
     def positive(item: tuple) -> set[str] | None:
@@ -82,8 +82,17 @@ def _required_characters(tree: sre_parser.SubPattern) -> str | None:
         required = [found for item in branch if (found := positive(item)) is not None]
         if not required:
             return None
-        chars.update(*required)
+        rarest: set[str] = min(required, key=_commonness)  # one set each match holds suffices
+        chars.update(rarest)
     return "".join(sorted(chars))
+
+
+def _commonness(chars: set[str]) -> int:
+    """How often a set of characters can be expected in correct text, roughly: small letters
+    most, other letters less, symbols and controls least. Of the characters a mojibake match
+    must hold, the rarest set makes the fewest windows (the symbol in "Ã©", not the "Ã"; the
+    "Ђ" of "вЂ", not the Cyrillic "в" every Russian text is full of)."""
+    return sum(10 if c.islower() else 3 if c.isalpha() else 1 for c in chars)
 
 
 _BADNESS_TREE = sre_parser.parse(BADNESS_RE.pattern, BADNESS_RE.flags)
@@ -99,7 +108,8 @@ _FIXER_INPUT = re.compile(
 
 def looks_like_mojibake(text: str) -> bool:
     """ftfy's mojibake test (`ftfy.badness.is_bad`), run only around the characters a match
-    needs: every match of its regex holds one of a few hundred non-ASCII characters and spans
+    needs: every match of its regex holds one of some two hundred non-ASCII characters (mostly symbols
+    and rare capitals) and spans
     at most a few characters, so the text between them cannot match.
 
     >>> looks_like_mojibake("The minister’s visit"), looks_like_mojibake("The ministerâ€™s visit")
