@@ -108,9 +108,9 @@ _FIXER_INPUT = re.compile(
 
 def looks_like_mojibake(text: str) -> bool:
     """ftfy's mojibake test (`ftfy.badness.is_bad`), run only around the characters a match
-    needs: every match of its regex holds one of some two hundred non-ASCII characters (mostly symbols
-    and rare capitals) and spans
-    at most a few characters, so the text between them cannot match.
+    needs: every match of its regex holds one of some two hundred non-ASCII characters (mostly
+    symbols and rare capitals) and spans at most a few characters, so the text between them
+    cannot match.
 
     >>> looks_like_mojibake("The minister’s visit"), looks_like_mojibake("The ministerâ€™s visit")
     (False, True)
