@@ -9,6 +9,8 @@ ftfy costs about 0.7 ms on a 3 KB article, most of it in its mojibake test (one 
 tried at every character) and its control-character table, even when there is nothing to fix.
 `needs_ftfy` tells in a tenth of that time whether any of its fixers would change the text, so
 that clean text skips it; the result is the same either way.
+Text that needs ftfy has ftfy's steps run that mojibake test in the same windowed form
+(`looks_like_mojibake`, put in place of ftfy's `is_bad` when this module loads).
 
 Bidirectional control characters are removed (`repairs` says so). After ftfy, whitespace is
 tidied: no-break and zero-width spaces left by HTML become plain spaces (or vanish), runs of
