@@ -29,6 +29,7 @@ from typing import Any
 DEFERRED_MODULES = ("scipy.stats", "altair")
 
 _loading = threading.Lock()
+_importing_gx = threading.Lock()
 
 
 class DeferredModule(types.ModuleType):
@@ -62,8 +63,12 @@ def defer(name: str) -> None:
 
 
 def import_gx() -> types.ModuleType:
-    """`great_expectations`, imported with DEFERRED_MODULES deferred."""
-    if "great_expectations" not in sys.modules:
-        for name in DEFERRED_MODULES:
-            defer(name)
-    return importlib.import_module("great_expectations")
+    """`great_expectations`, imported with DEFERRED_MODULES deferred, once: a second thread
+    that asks while the first is importing waits for it. Two threads importing GX's modules
+    side by side deadlock (Python's `_DeadlockError` on one of its module locks), so code that
+    imports any GX module imports it after calling this."""
+    with _importing_gx:
+        if "great_expectations" not in sys.modules:
+            for name in DEFERRED_MODULES:
+                defer(name)
+        return importlib.import_module("great_expectations")

@@ -140,6 +140,7 @@ class ArticleValidator:
 
     def validate(self, frame: pd.DataFrame, suite: str = SUITE_NAME) -> ValidationOutcome:
         """Run a suite on a chunk of the articles table (a pandas frame with its columns)."""
+        import_gx()
         from great_expectations.core.run_identifier import RunIdentifier
 
         if suite not in self._checkpoints:

@@ -105,3 +105,20 @@ def test_each_broken_mark_is_named() -> None:
         "expect_column_values_to_match_regex(story_id)",
         "expect_column_values_to_match_regex(near_duplicate_of)",
     }
+
+
+def test_a_validation_begun_while_gx_is_imported_in_the_background_waits_for_it() -> None:
+    """In a fresh interpreter: the command imports GX in a thread while Prefect's API boots
+    (flows/startup.py); a validation that starts before that import ends must wait for it,
+    not import GX's modules beside it (which deadlocked)."""
+    check = """
+import threading
+from expectations.deferred_imports import import_gx
+from expectations.suite import ArticleValidator
+from tests.test_suite import frame
+threading.Thread(target=import_gx, daemon=True).start()
+assert ArticleValidator().validate(frame()).success
+"""
+    python = [sys.executable, "-c", check]
+    done = subprocess.run(python, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
