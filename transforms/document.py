@@ -214,6 +214,8 @@ def clean_document(
     n_words = count_text_words(text)
     if not body:
         return Rejected(source_path, "no_content", "clean", "nothing left after cleaning", doc_id)
+    if not n_words:  # e.g. every character a "?" left by an encoding that lacked it
+        return Rejected(source_path, "no_content", "clean", "no words left, only symbols", doc_id)
     if n_words <= ERROR_PAGE_MAX_WORDS and looks_like_error_page("\n".join(lines)):
         return Rejected(source_path, "error_page", "clean", "page-not-found or error page", doc_id)
     language = detect_language(text)
