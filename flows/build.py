@@ -57,7 +57,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.states import Failed
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
-from flows.article_index import link_index
+from flows.article_index import Relations, link_index
 from flows.cli import (
     DEFAULT_BATCH_SIZE,
     DEFAULT_INPUT,
@@ -153,6 +153,7 @@ def _build(options: RunOptions) -> RunSummary:
     run_dir: Path | None = None
     pending: dict[str, Any] = {}
     charts: Future[list[tuple[str, str]]] | None = None
+    relating: Future[Relations] | None = None
     try:
         with output_lock(output_root):
             head_started = take_head_start(options)
@@ -196,11 +197,12 @@ def _build(options: RunOptions) -> RunSummary:
                     progress.advance(bucket.size)
             stage.done("clean and check", minus=checker.validation_seconds)
             validated = checker.validation_seconds  # the step validates what is pending first
+            relating = checker.start_relating(options.near_duplicate_threshold, options.drop_near_duplicates)
             checker.validate_pending()  # every row counted: a worker draws the charts meanwhile
             if not options.drop_near_duplicates:  # (dropped copies would leave the counts)
                 counts = (checker.articles, checker.languages, checker.days)
                 charts = submit_cpu_bound(draw_charts, *counts, run_dir)
-            checker.relate_articles(options.near_duplicate_threshold, options.drop_near_duplicates)
+            checker.finish_relating()
             drawn = charts.result() if charts else None
             stage.done("near-duplicates and stories", minus=checker.validation_seconds - validated)
             outcome = checker.finish()
@@ -229,6 +231,8 @@ def _build(options: RunOptions) -> RunSummary:
             future.wait()
         if charts is not None:
             wait([charts])
+        if relating is not None:
+            wait([relating])
         if run_dir is not None:
             discard_run(run_dir)
         if message:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections import Counter
+from concurrent.futures import Future, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,7 +38,7 @@ from flows.columns import ARTICLE_SCHEMA, REJECT_SCHEMA, rejects_table
 from flows.files import BY_LANGUAGE
 from flows.partitions import PARTITIONED_SCHEMA, partition_dir, rewrite_partitions
 from flows.report import RunSummary
-from flows.worker import BucketParts, map_cpu_bound
+from flows.worker import BucketParts, map_cpu_bound, submit_cpu_bound
 from transforms.document import Rejected
 from transforms.language import UNDETERMINED
 
@@ -96,6 +97,17 @@ class _Pending:
     table: pa.Table
 
 
+@dataclass(frozen=True)
+class _Relating:
+    """`relate_articles` begun on these parts, when `invalid` rows had been dropped."""
+
+    parts: list[str]
+    invalid: int
+    threshold: float
+    drop: bool
+    future: Future[Relations]
+
+
 class RunChecker:
     """Checks the parts of a run in bucket order: exact duplicates across buckets and rows that
     break an expectation move to rejects (the part is rewritten without them), the articles
@@ -125,6 +137,7 @@ class RunChecker:
         self.skipped: Counter[str] = Counter()
         self.entries: dict[str, dict[str, Any]] = {}  # manifest entries by article part
         self.relations = Relations()
+        self._relating: _Relating | None = None
 
     def add_rejects(self, rejects: list[Rejected], name: str) -> None:
         """Rejects decided by the flow itself (not by a bucket's task)."""
@@ -160,12 +173,31 @@ class RunChecker:
                 self.validate_pending()
         return entry
 
-    def relate_articles(self, threshold: float, drop: bool) -> None:
-        """Fill `near_duplicate_of` and `story_id` across every part checked; with `drop`, the
-        copies then move to rejects as `near_duplicate` (the original's doc_id in `detail`) and
-        leave the counts."""
+    def start_relating(self, threshold: float, drop: bool) -> Future[Relations]:
+        """Begin relating the articles (`finish_relating`) in a worker, on the parts as they
+        stand, so that it overlaps the validation of the last rows here: a core would otherwise
+        wait through that. Only rows that validation drops make it stale (it then runs again).
+        Returns the worker's future, for a run that fails before `finish_relating` to wait on."""
+        parts = list(self.entries)
+        future = submit_cpu_bound(relate_articles, self.run_dir, parts, threshold, drop)
+        self._relating = _Relating(parts, self.invalid, threshold, drop, future)
+        return future
+
+    def finish_relating(self) -> None:
+        """Fill `near_duplicate_of` and `story_id` across every part checked, as begun by
+        `start_relating(threshold, drop)`; with `drop`, the copies then move to rejects as
+        `near_duplicate` (the original's doc_id in `detail`) and leave the counts."""
+        begun, self._relating = self._relating, None
+        if begun is None:
+            raise RuntimeError("finish_relating before start_relating")
         self.validate_pending()  # every row counted and every part final, before the marks
-        self.relations = relations = relate_articles(self.run_dir, list(self.entries), threshold, drop)
+        drop, parts = begun.drop, list(self.entries)
+        if (begun.parts, begun.invalid) == (parts, self.invalid):
+            relations = begun.future.result()
+        else:
+            wait([begun.future])  # it may still read parts that validation rewrote
+            relations = relate_articles(self.run_dir, parts, begun.threshold, drop)
+        self.relations = relations
         if not self._validate_marks(relations):
             return  # the run fails in `finish`, naming the expectations; nothing is written
         changed = relations.changed
