@@ -14,7 +14,8 @@ How a run goes:
    clean them in chunks (transforms.document, with corpus evidence from the chunk), and write
    its part files; buckets that did not change keep their parts from the published run;
 3. check the parts in order: exact duplicates across buckets go to rejects, and the Great
-   Expectations suite validates the articles chunk by chunk;
+   Expectations suite validates the articles chunk by chunk; then near-duplicates and stories
+   are found over every article (flows/article_index.py) and written into the parts;
 4. publish the run atomically (flows/files.py), or leave the published dataset as it was.
 
 Tasks run in parallel processes (one per core), or on a Dask cluster with --dask-address.

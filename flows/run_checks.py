@@ -7,7 +7,8 @@ by the Great Expectations suite in chunks of VALIDATION_CHUNK_ROWS rows (rows th
 expectation move to rejects too, the run fails past `max_invalid_share`), and what the run's
 summary reports (languages, days, artifact kinds, rejects by reason) is counted on the way.
 Once every part is in, `relate_articles` fills `near_duplicate_of` and `story_id`, which the
-"relations" suite validates before they are written.
+"relations" suite validates before they are written. It begins in a worker while the last rows
+are validated (`start_relating`), and runs again only if that validation dropped rows.
 """
 
 from __future__ import annotations
