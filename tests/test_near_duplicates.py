@@ -249,3 +249,18 @@ def test_a_copy_that_kept_more_above_its_article_is_found_when_its_bands_meet() 
     copies = [" ".join(f"menu{k}x{i}" for i in range(108)) + " " + t for k, t in enumerate(originals)]
     hits, wrong = _found_copies(originals, copies, with_leads=True)
     assert wrong == 0 and hits >= 0.2 * len(originals)
+
+
+def test_relating_allocates_on_the_system_pool_and_restores_the_default() -> None:
+    """`relate_articles` switches Arrow to the system allocator (its frees then go back to
+    malloc for NumPy to reuse) and puts the run's default pool back after, even on an error."""
+    import pyarrow as pa
+
+    from flows.article_index import relate_articles, system_memory_pool
+
+    default = pa.default_memory_pool().backend_name
+    with system_memory_pool():
+        assert pa.default_memory_pool().backend_name == "system"
+    with pytest.raises(FileNotFoundError):
+        relate_articles(Path("/nonexistent-run"), ["part-x.parquet"], 0.8)
+    assert pa.default_memory_pool().backend_name == default
