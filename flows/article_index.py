@@ -107,7 +107,7 @@ def relate_articles(run_dir: Path, parts: list[str], threshold: float, drop: boo
 def system_memory_pool() -> Iterator[None]:
     """Arrow allocates on the system allocator meanwhile. What the step frees of Arrow's
     buffers then goes back to malloc, where the NumPy arrays that follow reuse it; Arrow's
-    default pool (mimalloc) keeps it. Relating 186,900 articles peaked at 863 MB so, against
+    default pool (mimalloc) keeps it. Relating 186,900 articles peaked at 883 MB so, against
     1,146 MB (bench/run.py's 200,000-article corpus)."""
     previous = pa.default_memory_pool()
     pa.set_memory_pool(pa.system_memory_pool())
