@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pyarrow as pa
@@ -33,11 +33,15 @@ from transforms.lines import text_words
 from transforms.near_duplicates import (
     PERMUTATIONS,
     SIGNATURE_BYTES,
+    SIGNATURE_DTYPE,
     find_near_duplicates,
     lead_key,
     signature,
 )
-from transforms.stories import NO_DAY, Topics, find_stories, topic_terms
+from transforms.stories import NO_DAY, TermCounts, Topics, find_stories, topic_terms, topic_vectors
+
+if TYPE_CHECKING:
+    from scipy.sparse import csr_matrix
 
 INDEX_DIR = "index"
 INDEX_SCHEMA = pa.schema(
@@ -54,6 +58,7 @@ INDEX_SCHEMA = pa.schema(
 ORIGINAL_ORDER = ("published_date", "fetched_at", "source_path")
 MARKS = ("near_duplicate_of", "story_id")
 LARGEST_STORIES = 5
+ID_CHARS = 32  # a doc_id's hex digits (transforms.document.document_id)
 
 
 @dataclass
@@ -65,7 +70,7 @@ class Relations:
     stories: int = 0  # stories of more than one article
     largest_stories: list[tuple[int, str]] = field(default_factory=list)  # (articles, title)
     marks: dict[str, tuple[pa.Array, pa.Array]] = field(default_factory=dict)  # per part
-    doc_ids: dict[str, pa.ChunkedArray] = field(default_factory=dict)  # per part, the marks' rows
+    doc_ids: dict[str, pa.Array] = field(default_factory=dict)  # per part, the marks' rows
     changed: list[str] = field(default_factory=list)  # parts whose marks differ from the file's
 
 
@@ -118,47 +123,170 @@ def system_memory_pool() -> Iterator[None]:
 
 
 def _relate(run_dir: Path, parts: list[str], threshold: float, drop: bool) -> Relations:
-    tables = [_part_keys(run_dir, name) for name in parts]
-    if not tables:
+    if not parts:
         return Relations()
-    keys = pa.concat_tables(tables)
-    doc_ids = keys["doc_id"].to_numpy(zero_copy_only=False)
-    unique_ids, first, which = np.unique(doc_ids, return_index=True, return_inverse=True)
-    unique = keys.take(pa.array(first))  # an exact copy in another bucket: the checks drop it
-    del keys, doc_ids  # the index is held once from here: the parts keep what their marks need
-    tables = [table.select(["doc_id", *MARKS]) for table in tables]
-    rank = _rank(unique)
-    column = unique["signature"].combine_chunks()
-    signatures = np.frombuffer(column.buffers()[1], dtype=np.uint32, count=len(unique) * PERMUTATIONS)
-    sizes = unique["distinct_words"].to_numpy().astype(np.float64)
-    leads = unique["lead"].to_numpy()
-    unique = unique.drop_columns(["signature", "distinct_words", "lead"])
-    near = find_near_duplicates(signatures.reshape(len(unique), PERMUTATIONS), rank, threshold, sizes, leads)
-    del column, signatures
+    found = _read_for_near_duplicates(run_dir, parts)
+    ids, first, which = _first_of_each(found.ids)
+    # An exact copy in another bucket is held once (the checks drop it): only then a copy.
+    unique = slice(None) if len(first) == len(found.ids) else first
+    signatures = found.signatures[unique]
+    del found.signatures
+    rank = _rank(found.order)[unique]
+    del found.order
+    near = find_near_duplicates(signatures, rank, threshold, found.sizes[unique], found.leads[unique])
+    del signatures
     originals = np.flatnonzero(near.original < 0)
-    of_originals = unique.take(pa.array(originals))
     stories = find_stories(
-        _topics(of_originals), of_originals["language"].to_pylist(), _days(of_originals), rank[originals]
+        _story_vectors(run_dir, parts, found, first[originals]),
+        found.languages[unique][originals],
+        found.days[unique][originals],
+        rank[originals],
     )
-    head = np.empty(len(unique), dtype=np.int64)
+    head = np.empty(len(ids), dtype=np.int64)
     head[originals] = originals[stories]
     copies = near.original >= 0
     head[copies] = head[near.original[copies]]
-    near_of = np.where(copies, unique_ids[near.original.clip(0)], None)[which]
-    story_of = unique_ids[head][which]
-    kept = np.flatnonzero(~copies) if drop else np.arange(len(unique))
-    multi = int((np.bincount(head[kept]) > 1).sum())  # a copy makes its original's story one of two
-    relations = Relations(near.groups, int(copies.sum()), multi, _largest(unique, head, rank, kept))
-    start = 0
-    for name, table in zip(parts, tables, strict=True):
-        end = start + table.num_rows
-        marks = (pa.array(near_of[start:end], pa.string()), pa.array(story_of[start:end], pa.string()))
+    kept = ~copies if drop else np.ones(len(ids), dtype=bool)
+    sizes = np.bincount(head[kept], minlength=len(ids))
+    relations = Relations(near.groups, int(copies.sum()), int((sizes > 1).sum()))  # a copy makes two
+    largest = sorted(np.flatnonzero(sizes > 1).tolist(), key=lambda story: (-sizes[story], rank[story]))
+    largest = largest[:LARGEST_STORIES]
+    titles: dict[int, tuple[int, str]] = {}  # story: (rank, title) of its first titled article
+    for name, rows in zip(parts, found.rows, strict=True):
+        at = which[rows]
+        table = pq.read_table(run_dir / "articles" / name, columns=["title", *MARKS])
+        marks = (_id_array(ids[near.original[at]], present=copies[at]), _id_array(ids[head[at]]))
         relations.marks[name] = marks
-        relations.doc_ids[name] = table["doc_id"]
+        relations.doc_ids[name] = _id_array(ids[at])
         if any(not m.equals(table[c].combine_chunks()) for m, c in zip(marks, MARKS, strict=True)):
             relations.changed.append(name)
-        start = end
+        in_largest = np.flatnonzero(np.isin(head[at], largest) & kept[at])
+        for n, title in zip(in_largest.tolist(), table["title"].take(in_largest).to_pylist(), strict=True):
+            story, place = int(head[at[n]]), int(rank[at[n]])
+            if title and (story not in titles or place < titles[story][0]):
+                titles[story] = (place, title)
+    relations.largest_stories = [
+        (int(sizes[story]), titles[story][1] if story in titles else "(no title)") for story in largest
+    ]
     return relations
+
+
+@dataclass
+class _ReadForRelating:
+    """What relating holds of every row of the parts (in their order) while it finds the
+    near-duplicates: 560 bytes a row, nearly all the signature. `rows` are each part's
+    positions among them; `index_rows` each part's rows in its index file when the checks
+    took rows out of the part (else None)."""
+
+    ids: np.ndarray  # doc_id as bytes
+    signatures: np.ndarray
+    sizes: np.ndarray
+    leads: np.ndarray
+    languages: np.ndarray  # small codes
+    days: np.ndarray
+    order: pa.Table  # ORIGINAL_ORDER
+    rows: list[slice] = field(default_factory=list)
+    index_rows: list[pa.Array | None] = field(default_factory=list)
+
+
+def _first_of_each(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The distinct ids in the order they first come, where each first comes, and each row's
+    place among them.
+
+    >>> [a.tolist() for a in _first_of_each(np.array([b"b", b"a", b"b"]))]
+    [[b'b', b'a'], [0, 1], [0, 1, 0]]
+    """
+    distinct, first, which = np.unique(ids, return_index=True, return_inverse=True)
+    by_first = np.argsort(first)
+    place = np.empty(len(by_first), dtype=np.int64)
+    place[by_first] = np.arange(len(by_first))
+    return distinct[by_first], first[by_first], place[which]
+
+
+def _read_for_near_duplicates(run_dir: Path, parts: list[str]) -> _ReadForRelating:
+    """Read the parts' keys and index one part at a time into arrays of all rows."""
+    counts = [pq.ParquetFile(run_dir / "articles" / name).metadata.num_rows for name in parts]
+    total = sum(counts)
+    found = _ReadForRelating(
+        ids=np.zeros(total, dtype=f"S{ID_CHARS}"),
+        signatures=np.zeros((total, PERMUTATIONS), dtype=SIGNATURE_DTYPE),
+        sizes=np.zeros(total, dtype=np.uint32),
+        leads=np.zeros(total, dtype=np.uint64),
+        languages=np.zeros(total, dtype=np.int16),
+        days=np.zeros(total, dtype=np.int64),
+        order=pa.table({}),
+    )
+    language_codes: dict[str, int] = {}
+    orders, start = [], 0
+    for name, count in zip(parts, counts, strict=True):
+        table = pq.read_table(run_dir / "articles" / name, columns=["doc_id", "language", *ORIGINAL_ORDER])
+        index, index_rows = _part_index(run_dir, name, table)
+        rows = slice(start, start + count)
+        found.rows.append(rows)
+        found.index_rows.append(index_rows)
+        found.ids[rows] = table["doc_id"].to_numpy(zero_copy_only=False).astype(found.ids.dtype)
+        column = index["signature"].combine_chunks()
+        found.signatures[rows] = np.frombuffer(
+            column.buffers()[1], dtype=SIGNATURE_DTYPE, count=(column.offset + count) * PERMUTATIONS
+        ).reshape(-1, PERMUTATIONS)[column.offset :]
+        found.sizes[rows] = index["distinct_words"].to_numpy()
+        found.leads[rows] = index["lead"].to_numpy()
+        languages = table["language"].to_pylist()
+        found.languages[rows] = [language_codes.setdefault(code, len(language_codes)) for code in languages]
+        found.days[rows] = _days(table)
+        orders.append(table.select(list(ORIGINAL_ORDER)))
+        start += count
+    found.order = pa.concat_tables(orders)
+    return found
+
+
+def _part_index(run_dir: Path, name: str, table: pa.Table) -> tuple[pa.Table, pa.Array | None]:
+    """A part's index rows (`table`: its doc_id and language) in the part's order, and where
+    they are in the index file when that is not the part's order (else None)."""
+    index_path = run_dir / INDEX_DIR / name
+    columns = ["doc_id", "signature", "distinct_words", "lead"]
+    if index_path.exists() and pq.read_schema(index_path).equals(INDEX_SCHEMA):
+        index = pq.read_table(index_path, columns=columns)
+    else:  # a part of a run before the index, or before its present columns
+        texts = pq.read_table(run_dir / "articles" / name, columns=["text"])["text"].to_pylist()
+        index = index_table(table["doc_id"].to_pylist(), texts, table["language"].to_pylist())
+        index_path.parent.mkdir(exist_ok=True)
+        index_path.unlink(missing_ok=True)  # an older one is a hard link into the published run
+        pq.write_table(index, index_path, compression="zstd")  # for the runs after this one
+        index = index.select(columns)
+    if index["doc_id"].equals(table["doc_id"]):
+        return index, None
+    index_rows = pc.index_in(table["doc_id"], value_set=index["doc_id"])  # the checks took rows out
+    return index.take(index_rows), index_rows
+
+
+def _story_vectors(run_dir: Path, parts: list[str], found: _ReadForRelating, rows: np.ndarray) -> csr_matrix:
+    """The topic vectors of these rows (positions among all rows, in order), from the parts'
+    index read twice, a part at a time: once to count the words, once to weigh them."""
+    from scipy.sparse import csr_matrix, vstack
+
+    def topics_of_part() -> Iterator[Topics]:
+        for name, part_rows, index_rows in zip(parts, found.rows, found.index_rows, strict=True):
+            low, high = np.searchsorted(rows, [part_rows.start, part_rows.stop])
+            if low == high:
+                continue
+            index = pq.read_table(run_dir / INDEX_DIR / name, columns=["topic_terms", "topic_weights"])
+            wanted = pa.array(rows[low:high] - part_rows.start)
+            yield _topics(index.take(wanted if index_rows is None else index_rows.take(wanted)))
+
+    counts = TermCounts()
+    for topics in topics_of_part():
+        counts.add(topics)
+    vectors = [topic_vectors(topics, counts) for topics in topics_of_part()]
+    if not vectors:
+        return csr_matrix((0, 0), dtype=np.float32)
+    return vstack(vectors, format="csr")
+
+
+def _id_array(ids: np.ndarray, present: np.ndarray | None = None) -> pa.Array:
+    """doc_id bytes as a string array (null where not `present`)."""
+    mask = None if present is None else ~present
+    return pa.array(ids, pa.binary(), mask=mask).cast(pa.string())
 
 
 def write_marks(run_dir: Path, name: str, marks: tuple[pa.Array, pa.Array]) -> None:
@@ -171,27 +299,6 @@ def write_marks(run_dir: Path, name: str, marks: tuple[pa.Array, pa.Array]) -> N
     path.unlink()  # a reused part is a hard link into the published run: never write through it
     pq.write_table(table, path, compression="zstd")
     rewrite_partitions(run_dir, name, table)
-
-
-def _part_keys(run_dir: Path, name: str) -> pa.Table:
-    """A part's doc_ids, the columns that order and label articles, its current marks, and
-    its index rows in the part's order."""
-    columns = ["doc_id", "language", "title", *ORIGINAL_ORDER, *MARKS]
-    table = pq.read_table(run_dir / "articles" / name, columns=columns)
-    index_path = run_dir / INDEX_DIR / name
-    if index_path.exists() and pq.read_schema(index_path).equals(INDEX_SCHEMA):
-        index = pq.read_table(index_path)
-    else:  # a part of a run before the index, or before its present columns
-        texts = pq.read_table(run_dir / "articles" / name, columns=["text"])["text"].to_pylist()
-        index = index_table(table["doc_id"].to_pylist(), texts, table["language"].to_pylist())
-        index_path.parent.mkdir(exist_ok=True)
-        index_path.unlink(missing_ok=True)  # an older one is a hard link into the published run
-        pq.write_table(index, index_path, compression="zstd")  # for the runs after this one
-    if not index["doc_id"].equals(table["doc_id"]):  # the checks took rows out of the part
-        index = index.take(pc.index_in(table["doc_id"], value_set=index["doc_id"]))
-    for column in INDEX_SCHEMA.names[1:]:
-        table = table.append_column(column, index[column])
-    return table
 
 
 def _rank(keys: pa.Table) -> np.ndarray:
@@ -221,16 +328,3 @@ def _days(keys: pa.Table) -> np.ndarray:
         ],
         dtype=np.int64,
     )
-
-
-def _largest(unique: pa.Table, head: np.ndarray, rank: np.ndarray, kept: np.ndarray) -> list[tuple[int, str]]:
-    """The largest stories of more than one of the `kept` articles: their size and a title,
-    the first of their articles' titles (in the order that makes the head)."""
-    titles = unique["title"].to_pylist()
-    sizes = Counter(head[kept].tolist())
-    named: dict[int, str] = {}
-    for n in kept[np.argsort(rank[kept])].tolist():
-        if titles[n] and sizes[int(head[n])] > 1:
-            named.setdefault(int(head[n]), titles[n])
-    largest = sorted((item for item in sizes.items() if item[1] > 1), key=lambda item: (-item[1], item[0]))
-    return [(size, named.get(story, "(no title)")) for story, size in largest[:LARGEST_STORIES]]

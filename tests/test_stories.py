@@ -15,14 +15,18 @@ from tests.conftest import SEEDS
 from tests.test_incremental import build
 from transforms.language import detect_language
 from transforms.lines import text_words
-from transforms.stories import NO_DAY, Topics, find_stories, topic_terms
+from transforms.stories import NO_DAY, TermCounts, Topics, find_stories, topic_terms, topic_vectors
 
 
 def _stories(texts: list[str], days: list[int] | None = None) -> list[int]:
     languages = [detect_language(t).code for t in texts]
     topics = [topic_terms(t, text_words(t), lang) for t, lang in zip(texts, languages, strict=True)]
+    flat = Topics.of(topics)
     found = find_stories(
-        Topics.of(topics), languages, np.array(days or [NO_DAY] * len(texts)), np.arange(len(texts))
+        topic_vectors(flat, TermCounts.of(flat)),
+        np.array(languages),
+        np.array(days or [NO_DAY] * len(texts)),
+        np.arange(len(texts)),
     )
     return found.tolist()
 

@@ -10,13 +10,16 @@ outlets telling the same story (the seeds) stay at 0.5 or below; with word pairs
 copy falls to 0.81, too near the threshold for an estimate. A copy cut short is also told by
 containment (MIN_CONTAINMENT, below), which needs each text's number of distinct words.
 
-Each text gets a MinHash signature of `PERMUTATIONS` 32-bit values (the minimum of each of as
-many hash functions over its words): the share of equal values estimates the Jaccard
-similarity. Locality-sensitive hashing finds the candidate pairs without comparing every pair:
-texts that agree on all `ROWS` values of any of `BANDS` bands are compared, which finds a pair
-at 0.8 with probability 0.95 and at 0.85 with 0.994, and almost never one below 0.5. Texts
-that begin with the same LEAD_WORDS words are compared too: a copy cut short begins so, and
-is a copy at any Jaccard when its words are in the other.
+Each text gets a MinHash signature of `PERMUTATIONS` values (the minimum of each of as many
+hash functions over its words): the share of equal values estimates the Jaccard similarity.
+A value keeps the high SIGNATURE_BITS bits of its minimum (b-bit MinHash, Li and König 2010):
+two different minima then agree by chance once in 65,536, which moves an estimate by less
+than 0.0001, and a signature takes half the memory of 32-bit values (256 bytes: most of what
+relating a million articles holds). Locality-sensitive hashing finds the candidate pairs
+without comparing every pair: texts that agree on all `ROWS` values of any of `BANDS` bands
+are compared, which finds a pair at 0.8 with probability 0.95 and at 0.85 with 0.994, and
+almost never one below 0.5. Texts that begin with the same LEAD_WORDS words are compared
+too: a copy cut short begins so, and is a copy at any Jaccard when its words are in the other.
 Everything is deterministic: the hash functions come from a fixed seed, and words are hashed
 with CRC-32 (Python's own `hash` changes from process to process).
 """
@@ -56,8 +59,16 @@ BANDS, ROWS = 16, 8
 # standard opening) still differ in the rest. A text of fewer words has no lead (NO_LEAD).
 LEAD_WORDS = 30
 NO_LEAD = 0
-SIGNATURE_BYTES = PERMUTATIONS * 4
-_EMPTY = np.iinfo(np.uint32).max
+SIGNATURE_BITS = 16
+SIGNATURE_DTYPE = np.uint16
+SIGNATURE_BYTES = PERMUTATIONS * SIGNATURE_BITS // 8
+_EMPTY = np.iinfo(SIGNATURE_DTYPE).max
+# Candidate pairs are verified this many at a time: two copies of their signatures, 32 MB.
+VERIFY_PAIRS = 32_768
+# A text is compared with the first text of its bucket; if they differ, with the first of the
+# bucket's texts that differed from it too, and so on, this many times: a large bucket (a
+# wire story with many copies) may begin with a copy farther from some than the others are.
+BUCKET_ROUNDS = 3
 
 _rng = np.random.default_rng(20261201)
 _MULTIPLIERS = _rng.integers(1, 2**63, PERMUTATIONS, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
@@ -66,10 +77,10 @@ _BAND_WEIGHTS = _rng.integers(1, 2**63, ROWS, dtype=np.uint64) * np.uint64(2) + 
 
 
 def signature(words: set[str]) -> np.ndarray:
-    """The MinHash signature of a text's set of words (`text_words`): PERMUTATIONS uint32
-    values.
+    """The MinHash signature of a text's set of words (`text_words`): PERMUTATIONS values of
+    SIGNATURE_BITS bits.
 
-    Each hash function is multiply-shift hashing of the word's CRC-32: the high 32 bits of
+    Each hash function is multiply-shift hashing of the word's CRC-32: the high bits of
     `a * x + b` modulo 2**64, with `a` odd.
 
     >>> a = signature(set("the council approved the new tram line on monday evening".split()))
@@ -86,7 +97,7 @@ def signature(words: set[str]) -> np.ndarray:
     with np.errstate(over="ignore"):
         values = np.multiply.outer(hashes, _MULTIPLIERS)
         values += _OFFSETS
-    return (values.min(axis=0) >> np.uint64(32)).astype(np.uint32)
+    return (values.min(axis=0) >> np.uint64(64 - SIGNATURE_BITS)).astype(SIGNATURE_DTYPE)
 
 
 def lead_key(words: list[str]) -> int:
@@ -138,9 +149,66 @@ def find_near_duplicates(
     n = len(signatures)
     if n == 0:
         return NearDuplicates(np.zeros(0, dtype=np.int64), 0)
-    head, groups = group_heads(*_verified_pairs(signatures, threshold, sizes, leads), rank)
+    components = Components(n)
+    for left, right, same_lead in _candidates(signatures, leads):
+        for _ in range(BUCKET_ROUNDS):
+            fresh = components.label[left] != components.label[right]  # joined already: no need
+            left, right = left[fresh], right[fresh]
+            agree = np.concatenate(
+                [
+                    _agree(
+                        signatures,
+                        left[at : at + VERIFY_PAIRS],
+                        right[at : at + VERIFY_PAIRS],
+                        threshold,
+                        sizes,
+                        same_lead,
+                    )
+                    for at in range(0, len(left), VERIFY_PAIRS)
+                ]
+                or [np.zeros(0, dtype=bool)]
+            )
+            components.join(left[agree], right[agree])
+            # The members that failed with their bucket's first: paired with the first of them.
+            apart, bucket = right[~agree], left[~agree]
+            first, member = _bucket_pairs(bucket.astype(np.uint64))
+            left, right = apart[first], apart[member]
+    head, groups = heads(components.label, rank)
     original = np.where(head == np.arange(n), -1, head)
     return NearDuplicates(original, groups)
+
+
+class Components:
+    """Items joined by pairs, as each item's component label, the first item of its component
+    (connected components): pairs are joined as they come, so that a pair of items joined
+    already need not be verified, and what is kept is one label an item, however many pairs
+    join it.
+
+    >>> components = Components(4)
+    >>> components.join(np.array([0]), np.array([1]))
+    >>> components.join(np.array([1]), np.array([2]))
+    >>> components.label.tolist()
+    [0, 0, 0, 3]
+    """
+
+    def __init__(self, n: int) -> None:
+        self.label = np.arange(n)
+
+    def join(self, left: np.ndarray, right: np.ndarray) -> None:
+        if len(left) == 0:
+            return
+        # Imported here: the command line reads this module's DEFAULT_THRESHOLD before it knows
+        # whether a run is needed at all (an unchanged input ends in a fraction of a second).
+        from scipy.sparse import coo_matrix
+        from scipy.sparse.csgraph import connected_components
+
+        n = len(self.label)
+        rows = np.concatenate([np.arange(n), left])  # each item to its component, and the pairs
+        columns = np.concatenate([self.label, right])
+        graph = coo_matrix((np.ones(len(rows), dtype=np.int8), (rows, columns)), shape=(n, n))
+        component = connected_components(graph, directed=False)[1]
+        _, first_item = np.unique(component, return_index=True)
+        self.label = first_item[component]  # an item of the component: edges above stay edges
 
 
 def group_heads(left: np.ndarray, right: np.ndarray, rank: np.ndarray) -> tuple[np.ndarray, int]:
@@ -152,48 +220,52 @@ def group_heads(left: np.ndarray, right: np.ndarray, rank: np.ndarray) -> tuple[
     >>> head.tolist(), groups
     ([1, 1, 3, 3], 2)
     """
-    # Imported here: the command line reads this module's DEFAULT_THRESHOLD before it knows
-    # whether a run is needed at all (an unchanged input ends in a fraction of a second).
-    from scipy.sparse import coo_matrix
-    from scipy.sparse.csgraph import connected_components
+    components = Components(len(rank))
+    components.join(left, right)
+    return heads(components.label, rank)
 
+
+def heads(label: np.ndarray, rank: np.ndarray) -> tuple[np.ndarray, int]:
+    """Each item's head, the member of its group (same `label`) of lowest `rank`, and the
+    number of groups of more than one item."""
     n = len(rank)
-    graph = coo_matrix((np.ones(len(left)), (left, right)), shape=(n, n))
-    _, groups = connected_components(graph, directed=False)
-    by_group = np.lexsort((rank, groups))  # each group's members together, lowest rank first
+    by_group = np.lexsort((rank, label))  # each group's members together, lowest rank first
     first_of_group = np.ones(n, dtype=bool)
-    first_of_group[1:] = groups[by_group][1:] != groups[by_group][:-1]
+    first_of_group[1:] = label[by_group][1:] != label[by_group][:-1]
     head = np.empty(n, dtype=np.int64)
     head[by_group] = by_group[np.maximum.accumulate(np.where(first_of_group, np.arange(n), 0))]
-    return head, int((np.bincount(groups) > 1).sum())
+    return head, int((np.bincount(label) > 1).sum())
 
 
 def _band_key(signatures: np.ndarray, band: int) -> np.ndarray:
-    """One 64-bit key per text for one band of its signature (one band at a time: all bands
-    at once would take 8 bytes per value, a gigabyte for a million texts)."""
-    rows = signatures[:, band * ROWS : (band + 1) * ROWS].astype(np.uint64)
-    with np.errstate(over="ignore"):
-        return (rows * _BAND_WEIGHTS).sum(axis=1, dtype=np.uint64)
+    """One 64-bit key per text for one band of its signature (one band at a time, and the
+    texts in chunks: the 64-bit products of all would take 128 bytes a text)."""
+    keys = np.empty(len(signatures), dtype=np.uint64)
+    for start in range(0, len(signatures), VERIFY_PAIRS):
+        rows = signatures[start : start + VERIFY_PAIRS, band * ROWS : (band + 1) * ROWS].astype(np.uint64)
+        with np.errstate(over="ignore"):
+            keys[start : start + VERIFY_PAIRS] = (rows * _BAND_WEIGHTS).sum(axis=1, dtype=np.uint64)
+    return keys
 
 
-def _verified_pairs(
-    signatures: np.ndarray, threshold: float, sizes: np.ndarray | None, leads: np.ndarray | None
-) -> tuple[np.ndarray, np.ndarray]:
-    """Pairs (each text with the first text of its bucket) that agree on a band, or on their
-    lead, and whose signatures estimate at least `threshold` (or less, for a contained copy:
-    see `find_near_duplicates`), as two arrays of positions."""
-    found = [np.zeros((0, 2), dtype=np.int64)]
-    for left, right, same_lead in _candidates(signatures, leads):
-        estimate = (signatures[left] == signatures[right]).mean(axis=1)
-        agree = estimate >= threshold
-        if sizes is not None:
-            smaller = np.minimum(sizes[left], sizes[right])
-            shared = estimate / (1 + estimate) * (sizes[left] + sizes[right])  # |A ∩ B| from J
-            floor = 0.0 if same_lead else threshold - CONTAINED_MARGIN
-            agree |= (estimate >= floor) & (shared >= MIN_CONTAINMENT * smaller)
-        found.append(np.column_stack([left[agree], right[agree]]))
-    pairs = np.concatenate(found)  # a pair found in several buckets stays several times: harmless
-    return pairs[:, 0], pairs[:, 1]
+def _agree(
+    signatures: np.ndarray,
+    left: np.ndarray,
+    right: np.ndarray,
+    threshold: float,
+    sizes: np.ndarray | None,
+    same_lead: bool,
+) -> np.ndarray:
+    """Which candidate pairs (left[i], right[i]) are near-duplicates: their signatures
+    estimate at least `threshold`, or less for a contained copy (see `find_near_duplicates`)."""
+    estimate = np.count_nonzero(signatures[left] == signatures[right], axis=1) / PERMUTATIONS
+    agree = estimate >= threshold
+    if sizes is not None:
+        left_size, right_size = sizes[left].astype(np.float64), sizes[right].astype(np.float64)
+        shared = estimate / (1 + estimate) * (left_size + right_size)  # |A ∩ B| from J
+        floor = 0.0 if same_lead else threshold - CONTAINED_MARGIN
+        agree |= (estimate >= floor) & (shared >= MIN_CONTAINMENT * np.minimum(left_size, right_size))
+    return agree
 
 
 def _candidates(

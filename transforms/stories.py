@@ -147,28 +147,28 @@ class Topics:
 
 
 def find_stories(
-    topics: Topics,
-    languages: list[str],
+    vectors: csr_matrix,
+    languages: np.ndarray,
     days: np.ndarray,
     rank: np.ndarray,
     threshold: float = DEFAULT_THRESHOLD,
 ) -> np.ndarray:
     """Group the articles into stories (module docstring): for each article, the position of
-    its story's first article (itself for a story of one). `days` holds each article's date
-    as a day number (NO_DAY when it has none), `rank` the order that makes a story's head.
+    its story's first article (itself for a story of one). `vectors` holds each article's
+    topic (`topic_vectors`), `languages` its language (any codes), `days` its date as a day
+    number (NO_DAY when it has none), `rank` the order that makes a story's head.
 
     >>> topics = Topics.of([([1, 2, 3], [1.0] * 3), ([1, 2, 4], [1.0] * 3), ([7, 8, 9], [1.0] * 3)])
-    >>> find_stories(topics, ["en"] * 3, np.array([10, 11, 10]), np.array([0, 1, 2])).tolist()
+    >>> vectors = topic_vectors(topics, TermCounts.of(topics))
+    >>> find_stories(vectors, np.array(["en"] * 3), np.array([10, 11, 10]), np.array([0, 1, 2])).tolist()
     [0, 0, 2]
     """
     n = len(languages)
     if n == 0:
         return np.zeros(0, dtype=np.int64)
-    vectors = _topic_vectors(topics, n)
     pairs: list[tuple[np.ndarray, np.ndarray]] = []
-    language_of = np.array(languages, dtype=object)
-    for language in sorted(set(languages)):
-        members = np.flatnonzero(language_of == language)
+    for language in np.unique(languages):
+        members = np.flatnonzero(languages == language)
         dated = members[days[members] != NO_DAY]
         dated = dated[np.argsort(days[dated], kind="stable")]
         dated_days = days[dated]
@@ -201,11 +201,65 @@ def _similar_pairs(
     return a[near], b[near]
 
 
-def _topic_vectors(topics: Topics, n: int) -> csr_matrix:
-    """Unit rows of TOPIC_TERMS weights each: the candidate weights times the dataset rarity.
-    Rows are weighed in chunks, so that a million articles need no more than the matrix."""
-    vocabulary, in_articles = np.unique(topics.terms, return_counts=True)
-    size = max(n, MIN_DATASET_ARTICLES)
+class TermCounts:
+    """In how many articles each candidate topic word is, counted a part of the dataset at a
+    time (`add`): the dataset rarity needs the counts of every article before any topic is
+    weighed, and the words of all (60 an article) need not be held at once for that.
+
+    >>> counts = TermCounts()
+    >>> counts.add(Topics.of([([5, 7], [1.0, 1.0])]))
+    >>> counts.add(Topics.of([([7], [1.0])]))
+    >>> counts.articles, dict(zip(*(a.tolist() for a in counts.counted())))
+    (2, {5: 1, 7: 2})
+    """
+
+    FOLD_TERMS = 4_000_000  # words waiting to be counted, at most (16 MB)
+
+    def __init__(self) -> None:
+        self.articles = 0
+        self._terms, self._counts = np.zeros(0, np.uint32), np.zeros(0, np.int64)
+        self._waiting: list[np.ndarray] = []
+        self._waiting_terms = 0
+
+    @classmethod
+    def of(cls, topics: Topics) -> TermCounts:
+        counts = cls()
+        counts.add(topics)
+        return counts
+
+    def add(self, topics: Topics) -> None:
+        """Count these articles' words (an article lists a word once)."""
+        self.articles += len(topics.offsets) - 1
+        self._waiting.append(topics.terms)
+        self._waiting_terms += len(topics.terms)
+        if self._waiting_terms >= self.FOLD_TERMS:
+            self._fold()
+
+    def counted(self) -> tuple[np.ndarray, np.ndarray]:
+        """The words, sorted, and how many articles have each."""
+        self._fold()
+        return self._terms, self._counts
+
+    def _fold(self) -> None:
+        if not self._waiting:
+            return
+        waiting, counts = np.unique(np.concatenate(self._waiting), return_counts=True)
+        terms = np.concatenate([self._terms, waiting])
+        self._terms, where = np.unique(terms, return_inverse=True)
+        self._counts = np.bincount(
+            where, weights=np.concatenate([self._counts, counts]), minlength=len(self._terms)
+        ).astype(np.int64)
+        self._waiting, self._waiting_terms = [], 0
+
+
+def topic_vectors(topics: Topics, counts: TermCounts) -> csr_matrix:
+    """Unit rows of TOPIC_TERMS weights each: the candidate weights times the dataset rarity
+    (from `counts`, of the whole dataset). Rows are weighed in chunks, so that a million
+    articles need no more than the matrix; the columns are the places of the words in
+    `counts`, so that the vectors of several parts stack."""
+    vocabulary, in_articles = counts.counted()
+    n = len(topics.offsets) - 1
+    size = max(counts.articles, MIN_DATASET_ARTICLES)
     rarity = np.log((size + 1) / (in_articles + 0.5)).astype(np.float32)
     rarity[in_articles > size * COMMON_IN_DATASET] = 0.0
     indptr, indices, data = [np.zeros(1, dtype=np.int64)], [], []
@@ -221,8 +275,8 @@ def _topic_vectors(topics: Topics, n: int) -> csr_matrix:
         keep = (place < TOPIC_TERMS) & (values > 0)
         rows, columns, values = rows[keep], columns[keep], values[keep]
         norms = np.sqrt(np.bincount(rows, weights=values.astype(np.float64) ** 2, minlength=len(offsets) - 1))
-        counts = np.bincount(rows, minlength=len(offsets) - 1)
-        indptr.append(indptr[-1][-1] + np.cumsum(counts))
+        per_row = np.bincount(rows, minlength=len(offsets) - 1)
+        indptr.append(indptr[-1][-1] + np.cumsum(per_row))
         indices.append(columns)
         data.append((values / norms[rows]).astype(np.float32))
     values = np.concatenate(data or [np.zeros(0, np.float32)])
