@@ -61,17 +61,42 @@ LARGEST_STORIES = 5
 ID_CHARS = 32  # a doc_id's hex digits (transforms.document.document_id)
 
 
+def _no_places() -> np.ndarray:
+    return np.zeros(0, dtype=np.int32)
+
+
 @dataclass
 class Relations:
-    """What `relate_articles` found: counts for the summary, and each part's marks."""
+    """What `relate_articles` found: counts for the summary, and each part's marks, held as
+    places among the distinct doc_ids (44 bytes an article; as strings, 110).
+
+    >>> relations = Relations(ids=np.array([b"a1", b"b2"]), of_row=np.array([0, 1], np.int32),
+    ...     near_of=np.array([-1, 0], np.int32), story_of=np.array([0, 0], np.int32),
+    ...     rows={"part-1.parquet": slice(0, 2)})
+    >>> [m.to_pylist() for m in relations.marks("part-1.parquet")]
+    [[None, 'a1'], ['a1', 'a1']]
+    """
 
     near_duplicate_groups: int = 0
     copies: int = 0
     stories: int = 0  # stories of more than one article
     largest_stories: list[tuple[int, str]] = field(default_factory=list)  # (articles, title)
-    marks: dict[str, tuple[pa.Array, pa.Array]] = field(default_factory=dict)  # per part
-    doc_ids: dict[str, pa.Array] = field(default_factory=dict)  # per part, the marks' rows
+    ids: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=f"S{ID_CHARS}"))  # distinct
+    of_row: np.ndarray = field(default_factory=_no_places)  # each row's place in `ids`
+    near_of: np.ndarray = field(default_factory=_no_places)  # each id's original's place, or -1
+    story_of: np.ndarray = field(default_factory=_no_places)  # each id's story head's place
+    rows: dict[str, slice] = field(default_factory=dict)  # each part's rows, in `of_row`
     changed: list[str] = field(default_factory=list)  # parts whose marks differ from the file's
+
+    def marks(self, name: str) -> tuple[pa.Array, pa.Array]:
+        """A part's `near_duplicate_of` and `story_id` (null at a place of -1)."""
+        at = self.of_row[self.rows[name]]
+        near, story = self.near_of[at], self.story_of[at]
+        return _id_array(self.ids[near], present=near >= 0), _id_array(self.ids[story], present=story >= 0)
+
+    def doc_ids(self, name: str) -> pa.Array:
+        """A part's doc_ids, the rows of its marks."""
+        return _id_array(self.ids[self.of_row[self.rows[name]]])
 
 
 def index_table(doc_ids: list[str], texts: list[str], languages: list[str]) -> pa.Table:
@@ -148,16 +173,18 @@ def _relate(run_dir: Path, parts: list[str], threshold: float, drop: bool) -> Re
     head[copies] = head[near.original[copies]]
     kept = ~copies if drop else np.ones(len(ids), dtype=bool)
     sizes = np.bincount(head[kept], minlength=len(ids))
-    relations = Relations(near.groups, int(copies.sum()), int((sizes > 1).sum()))  # a copy makes two
+    relations = Relations(
+        near.groups, int(copies.sum()), int((sizes > 1).sum()),  # a copy makes its original's story two
+        ids=ids, of_row=which.astype(np.int32), near_of=near.original.astype(np.int32),
+        story_of=head.astype(np.int32), rows=dict(zip(parts, found.rows, strict=True)),
+    )  # fmt: skip
     largest = sorted(np.flatnonzero(sizes > 1).tolist(), key=lambda story: (-sizes[story], rank[story]))
     largest = largest[:LARGEST_STORIES]
     titles: dict[int, tuple[int, str]] = {}  # story: (rank, title) of its first titled article
     for name, rows in zip(parts, found.rows, strict=True):
         at = which[rows]
         table = pq.read_table(run_dir / "articles" / name, columns=["title", *MARKS])
-        marks = (_id_array(ids[near.original[at]], present=copies[at]), _id_array(ids[head[at]]))
-        relations.marks[name] = marks
-        relations.doc_ids[name] = _id_array(ids[at])
+        marks = relations.marks(name)
         if any(not m.equals(table[c].combine_chunks()) for m, c in zip(marks, MARKS, strict=True)):
             relations.changed.append(name)
         in_largest = np.flatnonzero(np.isin(head[at], largest) & kept[at])

@@ -203,11 +203,12 @@ class RunChecker:
             return  # the run fails in `finish`, naming the expectations; nothing is written
         changed = relations.changed
         map_cpu_bound(
-            write_marks, [self.run_dir] * len(changed), changed, [relations.marks[n] for n in changed]
+            write_marks, [self.run_dir] * len(changed), changed, [relations.marks(n) for n in changed]
         )
         if not drop:
             return
-        for name, (near, _) in relations.marks.items():
+        for name in relations.rows:
+            near, _ = relations.marks(name)
             if near.null_count == len(near):
                 continue
             table = pq.read_table(self.run_dir / "articles" / name, columns=CHECKED_COLUMNS)
@@ -220,11 +221,13 @@ class RunChecker:
         filled. A failure is the run's (they are computed, not read), never a row's."""
         chunk: list[pa.Table] = []
         rows = 0
-        for n, (name, marks) in enumerate(relations.marks.items(), start=1):
-            doc_ids = relations.doc_ids[name]
-            chunk.append(pa.table(dict(zip(RELATION_COLUMNS, (doc_ids, *marks), strict=True))))
+        for n, name in enumerate(relations.rows, start=1):
+            doc_ids = relations.doc_ids(name)
+            chunk.append(
+                pa.table(dict(zip(RELATION_COLUMNS, (doc_ids, *relations.marks(name)), strict=True)))
+            )
             rows += len(doc_ids)
-            if rows >= VALIDATION_CHUNK_ROWS or n == len(relations.marks):
+            if rows >= VALIDATION_CHUNK_ROWS or n == len(relations.rows):
                 outcome = self._validate(pa.concat_tables(chunk), RELATIONS_SUITE)
                 self.relations_outcomes.append(outcome)
                 chunk, rows = [], 0
