@@ -2,14 +2,17 @@
 
 Each bucket's task writes, next to its part, one index row per article in `index/<part name>`:
 its MinHash signature, its number of distinct words and the key of its first words
-(transforms/near_duplicates.py, 524 bytes) and its candidate topic words (transforms/stories.py,
+(transforms/near_duplicates.py, 268 bytes) and its candidate topic words (transforms/stories.py,
 60 hashes and weights). The index is kept in the run's snapshot with the dataset, and an
 unchanged bucket's index part is linked into the next run with its articles, so an incremental
 run relates its new articles to every published one without reading a published text again.
 
-Once every bucket is done, `relate_articles` reads the index and a few columns of every part:
-near-duplicates over all articles, then stories over the originals (a copy is in its
-original's story). The parts whose marks changed are written again (`write_marks`); the
+Once every bucket is done, `relate_articles` reads the index and a few columns of every part,
+a part at a time: near-duplicates over all articles (it holds their signatures and keys, about
+330 bytes an article), then, with the signatures freed, stories over the originals (their
+topic vectors, about 170 bytes each; the topic words are read twice, to count them over the
+dataset, then to weigh them, and never held for all at once). A copy is in its original's
+story. The parts whose marks changed are written again (`write_marks`); the
 run's checks (flows/run_checks.py) do that, and with --drop-near-duplicates move the copies
 to rejects.
 """
@@ -17,6 +20,7 @@ to rejects.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -59,6 +63,8 @@ ORIGINAL_ORDER = ("published_date", "fetched_at", "source_path")
 MARKS = ("near_duplicate_of", "story_id")
 LARGEST_STORIES = 5
 ID_CHARS = 32  # a doc_id's hex digits (transforms.document.document_id)
+TRIM_EVERY_PARTS = 64  # relating gives malloc's free pages back after reading this many parts
+STORY_BATCH_ROWS = 32_768  # the topic words of so many articles at a time: about 16 MB
 
 
 def _no_places() -> np.ndarray:
@@ -129,16 +135,19 @@ def link_index(previous_run: Path, run_dir: Path, name: str) -> None:
 def relate_articles(run_dir: Path, parts: list[str], threshold: float, drop: bool = False) -> Relations:
     """Near-duplicates and stories of every article in the run's parts (with `drop`, the
     stories are counted without the copies, which leave the dataset)."""
-    with system_memory_pool():
-        return _relate(run_dir, parts, threshold, drop)
+    try:
+        with system_memory_pool():
+            return _relate(run_dir, parts, threshold, drop)
+    finally:
+        release_free_memory()  # for the rest of the run: this process writes the marks next
 
 
 @contextlib.contextmanager
 def system_memory_pool() -> Iterator[None]:
     """Arrow allocates on the system allocator meanwhile. What the step frees of Arrow's
     buffers then goes back to malloc, where the NumPy arrays that follow reuse it; Arrow's
-    default pool (mimalloc) keeps it. Relating 186,900 articles peaked at 883 MB so, against
-    1,146 MB (bench/run.py's 200,000-article corpus)."""
+    default pool (mimalloc) keeps it. Relating 186,707 articles (bench/run.py's corpus of
+    200,000) peaked at 278 MB so, against 300 MB."""
     previous = pa.default_memory_pool()
     pa.set_memory_pool(pa.system_memory_pool())
     try:
@@ -183,7 +192,7 @@ def _relate(run_dir: Path, parts: list[str], threshold: float, drop: bool) -> Re
     titles: dict[int, tuple[int, str]] = {}  # story: (rank, title) of its first titled article
     for name, rows in zip(parts, found.rows, strict=True):
         at = which[rows]
-        table = pq.read_table(run_dir / "articles" / name, columns=["title", *MARKS])
+        table = pq.read_table(run_dir / "articles" / name, columns=["title", *MARKS], use_threads=False)
         marks = relations.marks(name)
         if any(not m.equals(table[c].combine_chunks()) for m, c in zip(marks, MARKS, strict=True)):
             relations.changed.append(name)
@@ -246,7 +255,8 @@ def _read_for_near_duplicates(run_dir: Path, parts: list[str]) -> _ReadForRelati
     language_codes: dict[str, int] = {}
     orders, start = [], 0
     for name, count in zip(parts, counts, strict=True):
-        table = pq.read_table(run_dir / "articles" / name, columns=["doc_id", "language", *ORIGINAL_ORDER])
+        columns = ["doc_id", "language", *ORIGINAL_ORDER]
+        table = pq.read_table(run_dir / "articles" / name, columns=columns, use_threads=False)
         index, index_rows = _part_index(run_dir, name, table)
         rows = slice(start, start + count)
         found.rows.append(rows)
@@ -263,8 +273,19 @@ def _read_for_near_duplicates(run_dir: Path, parts: list[str]) -> _ReadForRelati
         found.days[rows] = _days(table)
         orders.append(table.select(list(ORIGINAL_ORDER)))
         start += count
+        if len(orders) % TRIM_EVERY_PARTS == 0:
+            release_free_memory()
     found.order = pa.concat_tables(orders)
     return found
+
+
+def release_free_memory() -> None:
+    """Give the pages malloc holds free back to the system (glibc's `malloc_trim`; elsewhere
+    nothing). Reading a part at a time frees its buffers for the next, but they stay with
+    malloc: reading the index of a million articles held 194 MB so beyond its 340 MB of arrays
+    (and 286 MB with Arrow's reading threads, whose allocations go to other arenas)."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def _part_index(run_dir: Path, name: str, table: pa.Table) -> tuple[pa.Table, pa.Array | None]:
@@ -273,7 +294,7 @@ def _part_index(run_dir: Path, name: str, table: pa.Table) -> tuple[pa.Table, pa
     index_path = run_dir / INDEX_DIR / name
     columns = ["doc_id", "signature", "distinct_words", "lead"]
     if index_path.exists() and pq.read_schema(index_path).equals(INDEX_SCHEMA):
-        index = pq.read_table(index_path, columns=columns)
+        index = pq.read_table(index_path, columns=columns, use_threads=False)
     else:  # a part of a run before the index, or before its present columns
         texts = pq.read_table(run_dir / "articles" / name, columns=["text"])["text"].to_pylist()
         index = index_table(table["doc_id"].to_pylist(), texts, table["language"].to_pylist())
@@ -289,25 +310,43 @@ def _part_index(run_dir: Path, name: str, table: pa.Table) -> tuple[pa.Table, pa
 
 def _story_vectors(run_dir: Path, parts: list[str], found: _ReadForRelating, rows: np.ndarray) -> csr_matrix:
     """The topic vectors of these rows (positions among all rows, in order), from the parts'
-    index read twice, a part at a time: once to count the words, once to weigh them."""
+    index read twice, STORY_BATCH_ROWS rows at a time: once to count the words over the
+    dataset, once to weigh them."""
     from scipy.sparse import csr_matrix, vstack
 
-    def topics_of_part() -> Iterator[Topics]:
-        for name, part_rows, index_rows in zip(parts, found.rows, found.index_rows, strict=True):
-            low, high = np.searchsorted(rows, [part_rows.start, part_rows.stop])
-            if low == high:
-                continue
-            index = pq.read_table(run_dir / INDEX_DIR / name, columns=["topic_terms", "topic_weights"])
-            wanted = pa.array(rows[low:high] - part_rows.start)
-            yield _topics(index.take(wanted if index_rows is None else index_rows.take(wanted)))
-
     counts = TermCounts()
-    for topics in topics_of_part():
+    for topics in _topics_in_batches(run_dir, parts, found, rows, weights=False):
         counts.add(topics)
-    vectors = [topic_vectors(topics, counts) for topics in topics_of_part()]
+    vectors = [
+        topic_vectors(t, counts) for t in _topics_in_batches(run_dir, parts, found, rows, weights=True)
+    ]
     if not vectors:
         return csr_matrix((0, 0), dtype=np.float32)
     return vstack(vectors, format="csr")
+
+
+def _topics_in_batches(
+    run_dir: Path, parts: list[str], found: _ReadForRelating, rows: np.ndarray, weights: bool
+) -> Iterator[Topics]:
+    """The topic words of these rows (positions among all rows, in order), in batches of
+    whole parts of about STORY_BATCH_ROWS rows (without their weights: zeros)."""
+    columns = ["topic_terms", "topic_weights"] if weights else ["topic_terms"]
+    batch: list[pa.Table] = []
+    batch_rows = 0
+    for name, part_rows, index_rows in zip(parts, found.rows, found.index_rows, strict=True):
+        low, high = np.searchsorted(rows, [part_rows.start, part_rows.stop])
+        if low < high:
+            index = pq.read_table(run_dir / INDEX_DIR / name, columns=columns, use_threads=False)
+            wanted = rows[low:high] - part_rows.start
+            if index_rows is not None:
+                wanted = index_rows.to_numpy()[wanted]
+            if len(wanted) < index.num_rows or np.any(wanted != np.arange(len(wanted))):
+                index = index.take(pa.array(wanted))
+            batch.append(index)
+            batch_rows += index.num_rows
+        if batch and (batch_rows >= STORY_BATCH_ROWS or name == parts[-1]):
+            yield _topics(pa.concat_tables(batch))
+            batch, batch_rows = [], 0
 
 
 def _id_array(ids: np.ndarray, present: np.ndarray | None = None) -> pa.Array:
@@ -337,11 +376,14 @@ def _rank(keys: pa.Table) -> np.ndarray:
 
 
 def _topics(keys: pa.Table) -> Topics:
-    """The index's topic words of these rows, as flat arrays."""
+    """The index's topic words of these rows, as flat arrays (weights zero where `keys` has
+    none)."""
     terms = keys["topic_terms"].combine_chunks()
-    weights = keys["topic_weights"].combine_chunks()
     offsets = terms.offsets.to_numpy() - terms.offsets[0].as_py()
-    return Topics(terms.flatten().to_numpy(), weights.flatten().to_numpy(), offsets.astype(np.int64))
+    flat = terms.flatten().to_numpy()
+    if "topic_weights" not in keys.column_names:
+        return Topics(flat, np.zeros(len(flat), dtype=np.float32), offsets.astype(np.int64))
+    return Topics(flat, keys["topic_weights"].combine_chunks().flatten().to_numpy(), offsets.astype(np.int64))
 
 
 def _days(keys: pa.Table) -> np.ndarray:

@@ -282,3 +282,36 @@ def test_two_copies_found_in_a_bucket_whose_first_text_is_neither() -> None:
     signatures = np.array([first, copy, other])
     found = find_near_duplicates(signatures, np.arange(3), DEFAULT_THRESHOLD)
     assert found.original.tolist() == [-1, -1, 1] and found.groups == 1
+
+
+@pytest.mark.slow
+def test_an_article_in_two_parts_is_related_once(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A part linked in twice (the same doc_ids in two parts, which the checks would make
+    duplicates of): relating holds each article once and gives both rows the same marks, and
+    the seeds' story counts its five articles once. A copy that differs from its original is
+    found in either part."""
+    from flows.article_index import relate_articles
+
+    inp, out = tmp_path / "in", tmp_path / "out"
+    shutil.copytree(SEEDS, inp)
+    first = sorted(inp.iterdir())[0]
+    (inp / "copy.txt").write_text(_end_cut(first.read_text(encoding="utf-8")), encoding="utf-8")
+    build(capsys, inp, out)
+    run = (out / "current").resolve()
+    parts = sorted(p.name for p in (run / "articles").glob("*.parquet"))
+    twice = f"again-{parts[0]}"
+    for folder in ("articles", INDEX_DIR):
+        shutil.copy(run / folder / parts[0], run / folder / twice)
+    once, again = (
+        relate_articles(run, parts, DEFAULT_THRESHOLD),
+        relate_articles(run, [*parts, twice], DEFAULT_THRESHOLD),
+    )
+    assert (again.copies, again.stories, again.largest_stories) == (
+        once.copies,
+        once.stories,
+        once.largest_stories,
+    )
+    assert once.copies == 1 and once.largest_stories[0][0] == 6
+    for name in parts:
+        assert all(m.equals(n) for m, n in zip(again.marks(name), once.marks(name), strict=True))
+    assert all(m.equals(n) for m, n in zip(again.marks(twice), once.marks(parts[0]), strict=True))
