@@ -21,6 +21,7 @@ from transforms.near_duplicates import (
     _MULTIPLIERS,
     _OFFSETS,
     DEFAULT_THRESHOLD,
+    SIGNATURE_BYTES,
     NearDuplicates,
     find_near_duplicates,
     lead_key,
@@ -37,13 +38,15 @@ def _signature(text: str) -> np.ndarray:
 
 def test_signatures_are_the_minima_of_the_hashes_a_published_index_holds() -> None:
     """The index persisted with a dataset keeps signatures for later runs: however they are
-    computed, they are each permutation's minimum of the high 16 bits of a * crc32 + b."""
+    computed, they are each permutation's minimum of the high 32 bits of a * crc32 + b, cut
+    to their lowest 8."""
     for text in _articles()[:20]:
         words = set(text_words(text))
         hashes = np.array([term_hash(w) for w in words], dtype=np.uint64)
         with np.errstate(over="ignore"):
-            plain = ((hashes[:, None] * _MULTIPLIERS + _OFFSETS) >> np.uint64(48)).min(axis=0)
-        assert np.array_equal(signature(words), plain.astype(np.uint16))
+            plain = ((hashes[:, None] * _MULTIPLIERS + _OFFSETS) >> np.uint64(32)).min(axis=0)
+        assert np.array_equal(signature(words), plain.astype(np.uint8))
+    assert len(signature(set()).tobytes()) == SIGNATURE_BYTES  # no words: a signature that fits the index
 
 
 def _articles() -> list[str]:
@@ -275,10 +278,10 @@ def test_two_copies_found_in_a_bucket_whose_first_text_is_neither() -> None:
     from transforms.near_duplicates import BANDS, PERMUTATIONS, ROWS
 
     rng = np.random.default_rng(5)
-    first, copy = rng.integers(0, 2**16, (2, PERMUTATIONS), dtype=np.uint16)
+    first, copy = rng.integers(0, 2**8, (2, PERMUTATIONS), dtype=np.uint8)
     first[:ROWS] = copy[:ROWS]  # the one band all three share
     other = copy.copy()
-    other[[band * ROWS for band in range(1, BANDS)]] += np.uint16(1)
+    other[[band * ROWS for band in range(1, BANDS)]] += np.uint8(1)
     signatures = np.array([first, copy, other])
     found = find_near_duplicates(signatures, np.arange(3), DEFAULT_THRESHOLD)
     assert found.original.tolist() == [-1, -1, 1] and found.groups == 1

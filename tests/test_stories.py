@@ -101,3 +101,21 @@ def test_an_article_and_its_copy_are_a_story_of_two(
     )
     rows = pq.read_table(out / "articles").to_pylist()
     assert rows[0]["story_id"] == rows[1]["story_id"]
+
+
+def test_words_counted_a_batch_at_a_time_count_as_all_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The dataset rarity of a word needs its count over every article: counts folded many
+    times (a small FOLD_TERMS) give the counts of all the words at once, and so the vectors."""
+    rng = np.random.default_rng(3)
+    topics = [(sorted(set(rng.zipf(1.5, 40).tolist())), [1.0] * 40) for _ in range(300)]
+    topics = [(terms, weights[: len(terms)]) for terms, weights in topics]
+    whole = Topics.of(topics)
+    monkeypatch.setattr(TermCounts, "FOLD_TERMS", 500)
+    counts = TermCounts()
+    for start in range(0, len(topics), 7):
+        counts.add(Topics.of(topics[start : start + 7]))
+    terms, in_articles = counts.counted()
+    expected_terms, expected_counts = np.unique(whole.terms, return_counts=True)
+    assert counts.articles == len(topics)
+    assert terms.tolist() == expected_terms.tolist() and in_articles.tolist() == expected_counts.tolist()
+    assert (topic_vectors(whole, counts) != topic_vectors(whole, TermCounts.of(whole))).nnz == 0
