@@ -42,7 +42,15 @@ from transforms.near_duplicates import (
     lead_key,
     signature,
 )
-from transforms.stories import NO_DAY, TermCounts, Topics, find_stories, topic_terms, topic_vectors
+from transforms.stories import (
+    NO_DAY,
+    TOPIC_TERMS,
+    TermCounts,
+    Topics,
+    find_stories,
+    topic_terms,
+    topic_vectors,
+)
 
 if TYPE_CHECKING:
     from scipy.sparse import csr_matrix
@@ -232,6 +240,11 @@ def _first_of_each(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     >>> [a.tolist() for a in _first_of_each(np.array([b"b", b"a", b"b"]))]
     [[b'b', b'a'], [0, 1], [0, 1, 0]]
     """
+    ordered = ids[np.argsort(ids)]
+    if not (ordered[1:] == ordered[:-1]).any():  # the checks drop exact copies: the usual case
+        every = np.arange(len(ids))
+        return ids, every, every
+    del ordered
     distinct, first, which = np.unique(ids, return_index=True, return_inverse=True)
     by_first = np.argsort(first)
     place = np.empty(len(by_first), dtype=np.int64)
@@ -312,17 +325,23 @@ def _story_vectors(run_dir: Path, parts: list[str], found: _ReadForRelating, row
     """The topic vectors of these rows (positions among all rows, in order), from the parts'
     index read twice, STORY_BATCH_ROWS rows at a time: once to count the words over the
     dataset, once to weigh them."""
-    from scipy.sparse import csr_matrix, vstack
+    from scipy.sparse import csr_matrix
 
     counts = TermCounts()
     for topics in _topics_in_batches(run_dir, parts, found, rows, weights=False):
         counts.add(topics)
-    vectors = [
-        topic_vectors(t, counts) for t in _topics_in_batches(run_dir, parts, found, rows, weights=True)
-    ]
-    if not vectors:
-        return csr_matrix((0, 0), dtype=np.float32)
-    return vstack(vectors, format="csr")
+    # Filled a batch at a time (stacking the batches' matrices would hold them twice).
+    indptr = np.zeros(len(rows) + 1, dtype=np.int64)
+    indices = np.empty(len(rows) * TOPIC_TERMS, dtype=np.int32)
+    values = np.empty(len(rows) * TOPIC_TERMS, dtype=np.float32)
+    row = value = 0
+    for topics in _topics_in_batches(run_dir, parts, found, rows, weights=True):
+        vectors = topic_vectors(topics, counts)
+        indices[value : value + vectors.nnz] = vectors.indices
+        values[value : value + vectors.nnz] = vectors.data
+        indptr[row + 1 : row + vectors.shape[0] + 1] = vectors.indptr[1:] + value
+        row, value = row + vectors.shape[0], value + vectors.nnz
+    return csr_matrix((values[:value], indices[:value], indptr), shape=(len(rows), len(counts.counted()[0])))
 
 
 def _topics_in_batches(
