@@ -13,9 +13,9 @@ about 230 bytes an article), then, with the signatures freed, stories over the o
 (their topic vectors, about 170 bytes each; the topic words are read twice, to count them over
 the dataset, then to weigh them, and never held for all at once). A copy is in its original's
 story. A million mostly distinct articles took 396 MB above the process and 29.5 s
-(bench/relating.py); on disk the index takes about 560 bytes an article. The parts whose marks changed are written again (`write_marks`); the
-run's checks (flows/run_checks.py) do that, and with --drop-near-duplicates move the copies
-to rejects.
+(bench/relating.py); on disk the index takes about 560 bytes an article. The parts whose
+marks changed are written again (`write_marks`); the run's checks (flows/run_checks.py) do
+that, and with --drop-near-duplicates move the copies to rejects.
 """
 
 from __future__ import annotations
