@@ -12,16 +12,16 @@ containment (MIN_CONTAINMENT, below), which needs each text's number of distinct
 
 Each text gets a MinHash signature of `PERMUTATIONS` values (the minimum of each of as many
 hash functions over its words): the share of equal values estimates the Jaccard similarity.
-A value keeps SIGNATURE_BITS bits of its minimum (b-bit MinHash, Li and König 2010), the lowest
-of its high 32 (a minimum's highest bits are mostly zeros: kept, they made two seeds that share
-half their words agree on 75% of the values): two different minima then agree by chance once
-in 256, which the estimate takes out
-(`_estimate`), and a signature takes a quarter of the memory of 32-bit values (128 bytes, the
-most of what relating a million articles holds). Locality-sensitive hashing finds the candidate pairs
-without comparing every pair: texts that agree on all `ROWS` values of any of `BANDS` bands
-are compared, which finds a pair at 0.8 with probability 0.95 and at 0.85 with 0.994, and
-almost never one below 0.5. Texts that begin with the same LEAD_WORDS words are compared
-too: a copy cut short begins so, and is a copy at any Jaccard when its words are in the other.
+A value keeps SIGNATURE_BITS bits of its minimum (b-bit MinHash, Li and König 2010), the
+lowest of its high 32 (a minimum's highest bits are mostly zeros: kept, they made two seeds
+that share half their words agree on 75% of the values). Two different minima then agree by
+chance once in 256, which the estimate takes out (`_estimate`), and a signature takes a
+quarter of the memory of 32-bit values (128 bytes, most of what relating a million articles
+holds). Locality-sensitive hashing finds the candidate pairs without comparing every pair:
+texts that agree on all `ROWS` values of any of `BANDS` bands are compared, which finds a pair
+at 0.8 with probability 0.95 and at 0.85 with 0.994, and almost never one below 0.5. Texts
+that begin with the same LEAD_WORDS words are compared too: a copy cut short begins so, and is
+a copy at any Jaccard when its words are in the other.
 Everything is deterministic: the hash functions come from a fixed seed, and words are hashed
 with CRC-32 (Python's own `hash` changes from process to process).
 """
@@ -158,20 +158,7 @@ def find_near_duplicates(
         for _ in range(BUCKET_ROUNDS):
             fresh = components.label[left] != components.label[right]  # joined already: no need
             left, right = left[fresh], right[fresh]
-            agree = np.concatenate(
-                [
-                    _agree(
-                        signatures,
-                        left[at : at + VERIFY_PAIRS],
-                        right[at : at + VERIFY_PAIRS],
-                        threshold,
-                        sizes,
-                        same_lead,
-                    )
-                    for at in range(0, len(left), VERIFY_PAIRS)
-                ]
-                or [np.zeros(0, dtype=bool)]
-            )
+            agree = _verified(signatures, left, right, threshold, sizes, same_lead)
             components.join(left[agree], right[agree])
             # The members that failed with their bucket's first: paired with the first of them.
             apart, bucket = right[~agree], left[~agree]
@@ -250,6 +237,31 @@ def _band_key(signatures: np.ndarray, band: int) -> np.ndarray:
         with np.errstate(over="ignore"):
             keys[start : start + VERIFY_PAIRS] = (rows * _BAND_WEIGHTS).sum(axis=1, dtype=np.uint64)
     return keys
+
+
+def _verified(
+    signatures: np.ndarray,
+    left: np.ndarray,
+    right: np.ndarray,
+    threshold: float,
+    sizes: np.ndarray | None,
+    same_lead: bool,
+) -> np.ndarray:
+    """`_agree` over the candidate pairs, VERIFY_PAIRS of them at a time."""
+    return np.concatenate(
+        [
+            _agree(
+                signatures,
+                left[at : at + VERIFY_PAIRS],
+                right[at : at + VERIFY_PAIRS],
+                threshold,
+                sizes,
+                same_lead,
+            )
+            for at in range(0, len(left), VERIFY_PAIRS)
+        ]
+        or [np.zeros(0, dtype=bool)]
+    )
 
 
 def _agree(
