@@ -219,7 +219,7 @@ def _relate(run_dir: Path, parts: list[str], threshold: float, drop: bool) -> Re
 @dataclass
 class _ReadForRelating:
     """What relating holds of every row of the parts (in their order) while it finds the
-    near-duplicates: 560 bytes a row, nearly all the signature. `rows` are each part's
+    near-duplicates: about 180 bytes a row, 128 of them the signature. `rows` are each part's
     positions among them; `index_rows` each part's rows in its index file when the checks
     took rows out of the part (else None)."""
 
