@@ -158,7 +158,7 @@ def find_near_duplicates(
         for _ in range(BUCKET_ROUNDS):
             fresh = components.label[left] != components.label[right]  # joined already: no need
             left, right = left[fresh], right[fresh]
-            agree = _verified(signatures, left, right, threshold, sizes, same_lead)
+            agree = _agree(signatures, left, right, threshold, sizes, same_lead)
             components.join(left[agree], right[agree])
             # The members that failed with their bucket's first: paired with the first of them.
             apart, bucket = right[~agree], left[~agree]
@@ -239,31 +239,6 @@ def _band_key(signatures: np.ndarray, band: int) -> np.ndarray:
     return keys
 
 
-def _verified(
-    signatures: np.ndarray,
-    left: np.ndarray,
-    right: np.ndarray,
-    threshold: float,
-    sizes: np.ndarray | None,
-    same_lead: bool,
-) -> np.ndarray:
-    """`_agree` over the candidate pairs, VERIFY_PAIRS of them at a time."""
-    return np.concatenate(
-        [
-            _agree(
-                signatures,
-                left[at : at + VERIFY_PAIRS],
-                right[at : at + VERIFY_PAIRS],
-                threshold,
-                sizes,
-                same_lead,
-            )
-            for at in range(0, len(left), VERIFY_PAIRS)
-        ]
-        or [np.zeros(0, dtype=bool)]
-    )
-
-
 def _agree(
     signatures: np.ndarray,
     left: np.ndarray,
@@ -273,14 +248,21 @@ def _agree(
     same_lead: bool,
 ) -> np.ndarray:
     """Which candidate pairs (left[i], right[i]) are near-duplicates: their signatures
-    estimate at least `threshold`, or less for a contained copy (see `find_near_duplicates`)."""
-    estimate = _estimate(np.count_nonzero(signatures[left] == signatures[right], axis=1) / PERMUTATIONS)
-    agree = estimate >= threshold
-    if sizes is not None:
-        left_size, right_size = sizes[left].astype(np.float64), sizes[right].astype(np.float64)
-        shared = estimate / (1 + estimate) * (left_size + right_size)  # |A ∩ B| from J
-        floor = 0.0 if same_lead else threshold - CONTAINED_MARGIN
-        agree |= (estimate >= floor) & (shared >= MIN_CONTAINMENT * np.minimum(left_size, right_size))
+    estimate at least `threshold`, or less for a contained copy (see `find_near_duplicates`).
+    VERIFY_PAIRS pairs at a time."""
+    agree = np.zeros(len(left), dtype=bool)
+    for at in range(0, len(left), VERIFY_PAIRS):
+        first, second = left[at : at + VERIFY_PAIRS], right[at : at + VERIFY_PAIRS]
+        estimate = _estimate(np.count_nonzero(signatures[first] == signatures[second], axis=1) / PERMUTATIONS)
+        verified = estimate >= threshold
+        if sizes is not None:
+            first_size, second_size = sizes[first].astype(np.float64), sizes[second].astype(np.float64)
+            shared = estimate / (1 + estimate) * (first_size + second_size)  # |A ∩ B| from J
+            floor = 0.0 if same_lead else threshold - CONTAINED_MARGIN
+            verified |= (estimate >= floor) & (
+                shared >= MIN_CONTAINMENT * np.minimum(first_size, second_size)
+            )
+        agree[at : at + VERIFY_PAIRS] = verified
     return agree
 
 
