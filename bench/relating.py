@@ -53,7 +53,9 @@ def build_parts(target: Path, articles: int, seed: int = 11) -> list[str]:
     for start in range(0, articles, PART_ROWS):
         rows = min(PART_ROWS, articles - start)
         name = f"part-{start // PART_ROWS:07d}.parquet"
-        signatures = rng.integers(0, 256, (rows, PERMUTATIONS), dtype=SIGNATURE_DTYPE)
+        signatures = rng.integers(
+            0, np.iinfo(SIGNATURE_DTYPE).max + 1, (rows, PERMUTATIONS), dtype=SIGNATURE_DTYPE
+        )
         copies = np.flatnonzero(rng.random(rows) < COPY_SHARE) if len(recent) else np.zeros(0, int)
         signatures[copies] = recent[rng.integers(0, len(recent), len(copies))]
         changed = rng.random(signatures[copies].shape) < 0.1

@@ -66,8 +66,9 @@ SIGNATURE_DTYPE = np.uint8
 _BY_CHANCE = 2.0**-SIGNATURE_BITS  # the share of values two unrelated texts share
 SIGNATURE_BYTES = PERMUTATIONS * SIGNATURE_BITS // 8
 _EMPTY = np.iinfo(SIGNATURE_DTYPE).max
-# Candidate pairs are verified this many at a time: two copies of their signatures, 32 MB.
-VERIFY_PAIRS = 32_768
+# Candidate pairs are verified, and texts' band keys made, this many at a time: the pairs'
+# two copies of their signatures take 8 MB, the texts' 64-bit band values 2 MB.
+CHUNK_ROWS = 32_768
 # A text is compared with the first text of its bucket; if they differ, with the first of the
 # bucket's texts that differed from it too, and so on, this many times: a large bucket (a
 # wire story with many copies) may begin with a copy farther from some than the others are.
@@ -232,10 +233,10 @@ def _band_key(signatures: np.ndarray, band: int) -> np.ndarray:
     """One 64-bit key per text for one band of its signature (one band at a time, and the
     texts in chunks: the 64-bit products of all would take 128 bytes a text)."""
     keys = np.empty(len(signatures), dtype=np.uint64)
-    for start in range(0, len(signatures), VERIFY_PAIRS):
-        rows = signatures[start : start + VERIFY_PAIRS, band * ROWS : (band + 1) * ROWS].astype(np.uint64)
+    for start in range(0, len(signatures), CHUNK_ROWS):
+        rows = signatures[start : start + CHUNK_ROWS, band * ROWS : (band + 1) * ROWS].astype(np.uint64)
         with np.errstate(over="ignore"):
-            keys[start : start + VERIFY_PAIRS] = (rows * _BAND_WEIGHTS).sum(axis=1, dtype=np.uint64)
+            keys[start : start + CHUNK_ROWS] = (rows * _BAND_WEIGHTS).sum(axis=1, dtype=np.uint64)
     return keys
 
 
@@ -249,10 +250,10 @@ def _agree(
 ) -> np.ndarray:
     """Which candidate pairs (left[i], right[i]) are near-duplicates: their signatures
     estimate at least `threshold`, or less for a contained copy (see `find_near_duplicates`).
-    VERIFY_PAIRS pairs at a time."""
+    CHUNK_ROWS pairs at a time."""
     agree = np.zeros(len(left), dtype=bool)
-    for at in range(0, len(left), VERIFY_PAIRS):
-        first, second = left[at : at + VERIFY_PAIRS], right[at : at + VERIFY_PAIRS]
+    for at in range(0, len(left), CHUNK_ROWS):
+        first, second = left[at : at + CHUNK_ROWS], right[at : at + CHUNK_ROWS]
         estimate = _estimate(np.count_nonzero(signatures[first] == signatures[second], axis=1) / PERMUTATIONS)
         verified = estimate >= threshold
         if sizes is not None:
@@ -262,7 +263,7 @@ def _agree(
             verified |= (estimate >= floor) & (
                 shared >= MIN_CONTAINMENT * np.minimum(first_size, second_size)
             )
-        agree[at : at + VERIFY_PAIRS] = verified
+        agree[at : at + CHUNK_ROWS] = verified
     return agree
 
 
